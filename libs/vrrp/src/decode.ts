@@ -2,7 +2,7 @@
 // field and value at fault, and the caller decides to count, drop or print.
 
 import { addressLength, formatAddress, type AddressFamily } from './address.js';
-import type { DecodedAdvert } from './advert.js';
+import type { Checksums, DecodedAdvert, VrrpV2Advert, VrrpV3Advert } from './advert.js';
 import { vrrpChecksum, type ChecksumScope } from './checksum.js';
 import { authTypeName, VRRP_HEADER_LENGTH, VRRP_TTL, VRRP_TYPE_ADVERTISEMENT, VRRP_V2_AUTH_DATA_LENGTH } from './constants.js';
 import { fieldOf, readField } from './headerFields.js';
@@ -41,18 +41,45 @@ const fail = (reason: InvalidReason, field: string, value: number | string, mess
 const V2 = { version: fieldOf(2, 'version'), type: fieldOf(2, 'type'), vrid: fieldOf(2, 'vrid'), priority: fieldOf(2, 'priority'), count: fieldOf(2, 'count'), authType: fieldOf(2, 'authType'), interval: fieldOf(2, 'interval'), checksum: fieldOf(2, 'checksum') };
 const V3_INTERVAL = fieldOf(3, 'interval');
 
-function addressList(bytes: Uint8Array, family: AddressFamily, count: number): () => readonly string[] {
-  let cached: readonly string[] | undefined;
-  const size = addressLength(family);
-  return () => {
-    if (!cached) {
+// Classes rather than object literals: one hidden class per version keeps the
+// hot path monomorphic, and the address list is formatted only when asked for.
+abstract class DecodedBase {
+  private formatted: readonly string[] | undefined;
+  constructor(
+    readonly family: AddressFamily,
+    readonly type: number,
+    readonly vrid: number,
+    readonly priority: number,
+    readonly count: number,
+    readonly length: number,
+    readonly checksum: Checksums,
+    readonly addressBytes: Uint8Array,
+  ) {}
+
+  get addresses(): readonly string[] {
+    if (!this.formatted) {
+      const size = addressLength(this.family);
       const list: string[] = [];
-      for (let i = 0; i < count; i++) list.push(formatAddress(bytes, family, i * size));
-      cached = list;
+      for (let at = 0; at + size <= this.addressBytes.length; at += size) list.push(formatAddress(this.addressBytes, this.family, at));
+      this.formatted = list;
     }
-    return cached;
-  };
+    return this.formatted;
+  }
 }
+
+class DecodedV2 extends DecodedBase implements VrrpV2Advert {
+  readonly version = 2;
+  authType = 0;
+  authData: Uint8Array = EMPTY;
+  intervalSeconds = 0;
+}
+
+class DecodedV3 extends DecodedBase implements VrrpV3Advert {
+  readonly version = 3;
+  intervalCentiseconds = 0;
+}
+
+const EMPTY = new Uint8Array(0);
 
 /**
  * Decodes the VRRP message `message[0, length)` (the IP payload; `length`
@@ -80,31 +107,20 @@ export function decodeAdvert(message: Uint8Array, ip: IpContext, length = messag
   const expectedLength = VRRP_HEADER_LENGTH + count * size + authLength;
   const addressesThatFit = Math.min(count, Math.floor((length - VRRP_HEADER_LENGTH - authLength) / size));
   const addressBytes = message.subarray(VRRP_HEADER_LENGTH, VRRP_HEADER_LENGTH + addressesThatFit * size);
-  const addresses = addressList(addressBytes, family, addressesThatFit);
   const checksum = { carried: readField(message, V2.checksum), computed: vrrpChecksum(message, length, version, ip) };
-  const common = {
-    family,
-    type: readField(message, V2.type),
-    vrid: readField(message, V2.vrid),
-    priority: readField(message, V2.priority),
-    count,
-    length,
-    checksum,
-    addressBytes,
-  };
-  // The address list is a getter on each variant (a spread would evaluate it):
-  // a caller that never looks at the addresses never formats them.
-  const advert: DecodedAdvert =
-    version === 2
-      ? {
-          ...common,
-          get addresses() { return addresses(); },
-          version: 2,
-          authType: readField(message, V2.authType),
-          authData: message.subarray(length - VRRP_V2_AUTH_DATA_LENGTH, length),
-          intervalSeconds: readField(message, V2.interval),
-        }
-      : { ...common, get addresses() { return addresses(); }, version: 3, intervalCentiseconds: readField(message, V3_INTERVAL) };
+  const args = [family, readField(message, V2.type), readField(message, V2.vrid), readField(message, V2.priority), count, length, checksum, addressBytes] as const;
+  let advert: DecodedAdvert;
+  if (version === 2) {
+    const v2 = new DecodedV2(...args);
+    v2.authType = readField(message, V2.authType);
+    v2.authData = message.subarray(length - VRRP_V2_AUTH_DATA_LENGTH, length);
+    v2.intervalSeconds = readField(message, V2.interval);
+    advert = v2;
+  } else {
+    const v3 = new DecodedV3(...args);
+    v3.intervalCentiseconds = readField(message, V3_INTERVAL);
+    advert = v3;
+  }
 
   if (length !== expectedLength) {
     return fail('count-mismatch', 'count', count, `VRRP address count ${count} needs ${expectedLength} octets; packet has ${length}`, advert);

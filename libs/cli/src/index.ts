@@ -1,0 +1,3 @@
+export * from './colour.js';
+export * from './errors.js';
+export * from './flags.js';
