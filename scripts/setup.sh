@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what the tools, tests and demo need on a fresh Debian machine with
+# Node 20 and npm, then builds. Idempotent; run as root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBIAN_PACKAGES=(
+  libpcap-dev   # the pcap package builds against it
+  iproute2      # ip netns, veth: the labs
+  keepalived    # the reference VRRP peer (2.2.7 on Debian 12)
+  tcpdump       # judge of what we decode and encode
+  tshark        # second judge (tshark -V)
+  psmisc
+)
+missing=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# pnpm 10 (pnpm 11 needs Node 22); corepack cannot verify pnpm's signatures here.
+if ! command -v pnpm >/dev/null 2>&1 || ! pnpm --version 2>/dev/null | grep -q '^10\.'; then
+  echo "setup: installing pnpm 10"
+  npm install -g --silent pnpm@10.34.8
+fi
+
+pnpm install --frozen-lockfile --reporter=silent
+pnpm run --silent build
