@@ -17,7 +17,7 @@ import {
   waitFor,
   withLab,
   type Lab,
-} from '../utils/src/index.js';
+} from '@keepalived-ts/test-utils';
 import { parseTcpdumpVrrp, type TcpdumpVrrpRecord } from './tcpdumpText.js';
 
 export type GoldenCaseName =
@@ -386,14 +386,19 @@ async function captureCase(lab: Lab, spec: CaseSpec, outDir: string): Promise<Go
   };
 }
 
+export interface CaptureOptions {
+  /** Name prefix for the lab (default `uniquePrefix('gold')`), e.g. to check afterwards that nothing is left. */
+  readonly prefix?: string;
+}
+
 /**
  * Runs real keepalived for every golden case, all at once in one lab (each in
  * its own pair of namespaces), and captures its adverts into `outDir/<case>.pcap`.
  * Takes about 8 s. Writes `outDir/cases.json` too.
  */
-export async function captureKeepalivedGolden(outDir: string): Promise<GoldenCase[]> {
+export async function captureKeepalivedGolden(outDir: string, options: CaptureOptions = {}): Promise<GoldenCase[]> {
   await mkdir(outDir, { recursive: true });
-  const cases = await withLab(uniquePrefix('gold'), async (lab) => {
+  const cases = await withLab(options.prefix ?? uniquePrefix('gold'), async (lab) => {
     const settled = await Promise.allSettled(CASES.map((spec) => captureCase(lab, spec, outDir)));
     const failures = settled.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
     if (failures.length > 0) throw new AggregateError(failures, `golden capture: ${failures.length} case(s) failed: ${failures.map(String).join('; ')}`);

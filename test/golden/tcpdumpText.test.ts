@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { listNamespaces, NAME_STEM, readPcapText } from '../utils/src/index.js';
+import { listNamespaces, readPcapText, uniquePrefix } from '@keepalived-ts/test-utils';
 import {
   captureKeepalivedGolden,
   GOLDEN_CASES,
@@ -32,12 +32,13 @@ const isRoot = process.getuid?.() === 0;
 const needsRoot = isRoot ? false : 'needs root (network namespaces, keepalived, tcpdump)';
 
 let outDir = '';
+const labPrefix = uniquePrefix('gold');
 const captured = new Map<GoldenCaseName, GoldenCase>();
 
 before(async () => {
   if (!isRoot) return;
   outDir = await mkdtemp(join(tmpdir(), 'golden-'));
-  for (const golden of await captureKeepalivedGolden(outDir)) captured.set(golden.name, golden);
+  for (const golden of await captureKeepalivedGolden(outDir, { prefix: labPrefix })) captured.set(golden.name, golden);
 });
 
 after(async () => {
@@ -210,8 +211,7 @@ test('parseTcpdumpVrrp skips what is not VRRP', () => {
 });
 
 test('no lab namespace is left behind', { skip: needsRoot }, async () => {
-  const leftovers = (await listNamespaces(NAME_STEM)).filter((name) => /^kt[0-9a-f]{4}gold-/.test(name));
-  assert.deepEqual(leftovers, []);
+  assert.deepEqual(await listNamespaces(labPrefix), []);
 });
 
 async function writeSample(name: string, text: string): Promise<void> {

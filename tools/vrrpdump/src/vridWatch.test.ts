@@ -37,6 +37,19 @@ describe('VridWatch', () => {
     assert.deepEqual(warnings.map((w) => w.kind), []);
   });
 
+  it('does not call a restarted master preempting split brain', () => {
+    const watch = new VridWatch();
+    const kinds: string[] = [];
+    const see = (source: string, priority: number, t: number) => kinds.push(...watch.observe('eth0', source, advert(source, { priority }), t).map((w) => w.kind));
+    see('10.0.0.1', 150, 0);
+    see('10.0.0.1', 0, 500); // stops cleanly
+    for (let t = 1100; t < 8000; t += 1000) see('10.0.0.2', 100, t);
+    see('10.0.0.1', 150, 8400); // back, preempts; 10.0.0.2 hears it and stops
+    see('10.0.0.1', 150, 9400);
+    see('10.0.0.1', 150, 10400);
+    assert.deepEqual(kinds, ['priority-zero']);
+  });
+
   it('flags two masters interleaving once per episode, and again after it ended', () => {
     const watch = new VridWatch();
     const kinds: string[] = [];

@@ -92,7 +92,10 @@ export class VridWatch {
       router = { source, lastSeenMs: nowMs, previousSeenMs: undefined, priority: advert.priority, version: advert.version, intervalCs: intervalCentiseconds(advert), auth: authOf(advert), packets: 0 };
       seen.routers.set(source, router);
     } else {
-      router.previousSeenMs = router.lastSeenMs;
+      // After a priority-0 advert or a silence, this router starts afresh: a
+      // restarted master's first adverts overlap the backup's last ones.
+      const restarted = router.priority === 0 || nowMs - router.lastSeenMs >= masterDownMs(router);
+      router.previousSeenMs = restarted ? undefined : router.lastSeenMs;
       router.lastSeenMs = nowMs;
       router.priority = advert.priority;
       router.version = advert.version;
