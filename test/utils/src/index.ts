@@ -11,6 +11,7 @@ export { listNamespaces } from './netns.js';
 export { IFNAMSIZ_MAX, MAX_TAG_LENGTH, NAME_STEM, assertInterfaceName, uniquePrefix } from './names.js';
 export {
   DEFAULT_STOP_TIMEOUT_MS,
+  isProcessRunning,
   spawnProcess,
   type ExitStatus,
   type OutputLine,

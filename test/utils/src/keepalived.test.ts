@@ -1,9 +1,8 @@
 // Needs root and Debian's keepalived. Run:
 //   node --import tsx --conditions=source --test test/utils/src/keepalived.test.ts
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { listNamespaces, startKeepalived, uniquePrefix, waitFor, withLab } from './index.js';
+import { isProcessRunning, listNamespaces, startKeepalived, uniquePrefix, waitFor, withLab } from './index.js';
 
 const needsRoot = process.getuid?.() === 0 ? false : 'needs root (network namespaces, keepalived)';
 
@@ -21,15 +20,6 @@ vrrp_instance VI_${vrid} {
     }
 }
 `;
-
-async function isRunning(pid: number): Promise<boolean> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
-  } catch {
-    return false;
-  }
-}
 
 test('two keepalived in two namespaces run side by side; SIGKILL is a crash, SIGTERM a clean stop', { skip: needsRoot }, async () => {
   const prefix = uniquePrefix('ka');
@@ -52,10 +42,10 @@ test('two keepalived in two namespaces run side by side; SIGKILL is a crash, SIG
     await waitFor(async () => /10\.77\.9\.61\//.test(await vips(a)), { timeoutMs: 2_000, what: 'the VIP on the first master' });
 
     const vrrpChild = await first.vrrpPid();
-    assert.ok(vrrpChild !== undefined && (await isRunning(vrrpChild)));
+    assert.ok(vrrpChild !== undefined && (await isProcessRunning(vrrpChild)));
     const killed = await first.stop('SIGKILL');
     assert.equal(killed.signal, 'SIGKILL');
-    assert.equal(await isRunning(vrrpChild), false, 'the VRRP child outlived SIGKILL');
+    assert.equal(await isProcessRunning(vrrpChild), false, 'the VRRP child outlived SIGKILL');
     // A crashed keepalived leaves its VIP behind, as on a real host.
     assert.match(await vips(a), /10\.77\.9\.61\//);
 

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Lab } from './lab.js';
-import type { ExitStatus, ProcessHandle } from './process.js';
+import { isProcessRunning, type ExitStatus, type ProcessHandle } from './process.js';
 import { waitFor } from './waitFor.js';
 
 export type VrrpState = 'MASTER' | 'BACKUP' | 'FAULT';
@@ -29,13 +29,17 @@ export interface KeepalivedHandle {
   logLines(): readonly string[];
   /** The first log line (already logged or to come) that matches, without its date. */
   waitForLog(pattern: RegExp | string, options: { readonly timeoutMs: number }): Promise<string>;
-  /** Waits for "(INSTANCE) Entering STATE STATE". */
+  /**
+   * Waits for "(INSTANCE) Entering STATE STATE". keepalived logs MASTER before
+   * it adds the VIPs: a test that needs the addresses waits for them too.
+   */
   waitForState(instance: string, state: VrrpState, options: { readonly timeoutMs: number }): Promise<void>;
   /** PID of the VRRP child process, from its pid file; undefined before it has started. */
   vrrpPid(): Promise<number | undefined>;
   /**
    * SIGTERM: a clean stop (a master sends its priority-0 advert and removes its VIPs).
-   * SIGKILL: a crash, parent and VRRP child at once (no priority-0 advert, VIPs stay).
+   * SIGKILL: a crash of the VRRP child and its parent (no priority-0 advert, VIPs stay).
+   * Killing the parent alone would not do: the child then stops cleanly, as on SIGTERM.
    */
   stop(signal?: 'SIGTERM' | 'SIGKILL', options?: { readonly timeoutMs?: number }): Promise<ExitStatus>;
 }
@@ -60,8 +64,9 @@ const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/
  * second one refuse to start), and its own config file. The other files
  * keepalived writes by default in /tmp (keepalived.data, keepalived.stats,
  * keepalived.json) appear only on SIGUSR1, SIGUSR2 or SIGJSON, which nothing
- * here sends. We use `ip netns exec` rather than keepalived's `--namespace`,
- * which would also unshare a mount namespace and move its pid files.
+ * here sends. We use `ip netns exec` rather than keepalived's `--namespace`
+ * (which makes /run/keepalived a private mount and renames its syslog ident):
+ * keepalived then runs unaware of the namespace, as on a real host.
  */
 export async function startKeepalived(
   lab: Lab,
@@ -116,17 +121,22 @@ export async function startKeepalived(
     vrrpPid,
     async stop(signal = 'SIGTERM', { timeoutMs = 10_000 } = {}) {
       if (signal === 'SIGTERM') return child.stop('SIGTERM', { timeoutMs });
-      // keepalived's VRRP child does not die with its parent, so a crash of
-      // "keepalived" means killing both, by PID.
+      // keepalived's VRRP child notices its parent's death and shuts down
+      // cleanly (priority-0 advert, VIPs removed), so killing the parent alone
+      // is no crash. Kill the child first, with the parent frozen by SIGSTOP so
+      // that it cannot respawn it, then the parent; all by PID.
       const vrrpChild = await vrrpPid();
-      const status = await child.stop('SIGKILL', { timeoutMs });
+      child.signal('SIGSTOP');
       if (vrrpChild !== undefined) {
         try {
           process.kill(vrrpChild, 'SIGKILL');
         } catch {
           // ESRCH: it had already gone.
         }
-        await waitFor(async () => !(await isRunning(vrrpChild)), { timeoutMs, what: `keepalived VRRP child ${vrrpChild} to exit` });
+      }
+      const status = await child.stop('SIGKILL', { timeoutMs });
+      if (vrrpChild !== undefined) {
+        await waitFor(async () => !(await isProcessRunning(vrrpChild)), { timeoutMs, what: `keepalived VRRP child ${vrrpChild} to exit` });
       }
       return status;
     },
@@ -134,20 +144,4 @@ export async function startKeepalived(
 
   await child.waitForLine(/Startup complete/, { timeoutMs: options.startTimeoutMs ?? 10_000 });
   return handle;
-}
-
-/**
- * Whether `pid` still runs. A zombie counts as gone: the orphaned VRRP child
- * is reparented to PID 1, which in some containers never reaps it, so
- * `kill(pid, 0)` would report it alive for ever.
- */
-async function isRunning(pid: number): Promise<boolean> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // Field 3, after the parenthesised command name, is the state letter.
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
 }

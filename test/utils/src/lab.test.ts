@@ -2,7 +2,9 @@
 //   node --import tsx --conditions=source --test test/utils/src/lab.test.ts
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { listNamespaces, runCommand, uniquePrefix, waitFor, WaitTimeoutError, withLab, type Lab } from './index.js';
+import { isProcessRunning, listNamespaces, runCommand, uniquePrefix, waitFor, WaitTimeoutError, withLab, type Lab } from './index.js';
+
+const needsRoot = process.getuid?.() === 0 ? false : 'needs root (network namespaces)';
 
 // ICMP echo needs iputils-ping (Debian package). Without it, a UDP round trip
 // through Node proves the same path, so the test still says something.
@@ -33,15 +35,6 @@ async function assertReachable(lab: Lab, from: string, to: string, target: strin
   assert.equal(client.stdout.trim(), 'echo', `UDP echo from ${target}: ${client.stderr}`);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 test('uniquePrefix fits interface names and refuses long tags', () => {
   const prefix = uniquePrefix('lab');
   assert.match(prefix, /^kt[0-9a-f]{4}lab$/);
@@ -59,7 +52,7 @@ test('waitFor returns the first truthy value and names what it waited for on tim
   );
 });
 
-test('two namespaces joined by a veth pair ping each other; destroy leaves nothing', async () => {
+test('two namespaces joined by a veth pair ping each other; destroy leaves nothing', { skip: needsRoot }, async () => {
   const prefix = uniquePrefix('lab');
   let sleeperPid = 0;
   await withLab(prefix, async (lab) => {
@@ -83,14 +76,14 @@ test('two namespaces joined by a veth pair ping each other; destroy leaves nothi
 
     const sleeper = await lab.spawn(b, ['sleep', '60']);
     sleeperPid = sleeper.pid;
-    assert.ok(isAlive(sleeperPid));
+    assert.ok(await isProcessRunning(sleeperPid));
     assert.deepEqual((await listNamespaces(prefix)).sort(), [a, b].sort());
   });
   assert.deepEqual(await listNamespaces(prefix), [], 'namespaces left behind');
-  assert.ok(!isAlive(sleeperPid), `process ${sleeperPid} survived destroy`);
+  assert.ok(!(await isProcessRunning(sleeperPid)), `process ${sleeperPid} survived destroy`);
 });
 
-test('a switch namespace joins three nodes on one segment', async () => {
+test('a switch namespace joins three nodes on one segment', { skip: needsRoot }, async () => {
   const prefix = uniquePrefix('lab');
   await withLab(prefix, async (lab) => {
     const sw = await lab.addSwitch('sw');
@@ -107,7 +100,7 @@ test('a switch namespace joins three nodes on one segment', async () => {
   assert.deepEqual(await listNamespaces(prefix), []);
 });
 
-test('a lab is destroyed even when the test body throws', async () => {
+test('a lab is destroyed even when the test body throws', { skip: needsRoot }, async () => {
   const prefix = uniquePrefix('lab');
   await assert.rejects(
     withLab(prefix, async (lab) => {

@@ -79,9 +79,11 @@ export class Lab {
     // Recorded before anything else can fail, so destroy() removes it.
     this.namespaces.push(ns);
     await this.exec(ns, ['ip', 'link', 'set', 'lo', 'up'], { check: true });
+    // Through /proc rather than sysctl(8), which slim images lack; /proc/sys/net
+    // shows the namespace of the process that opens it, hence the shell inside.
     await this.exec(
       ns,
-      ['sysctl', '-q', '-w', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0'],
+      ['sh', '-c', 'echo 0 > /proc/sys/net/ipv6/conf/all/accept_dad && echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad'],
       { check: true },
     );
     return ns;

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 
 export type OutputStream = 'stdout' | 'stderr';
@@ -183,4 +184,21 @@ export async function spawnProcess(argv: readonly string[], options: SpawnOption
     },
   };
   return handle;
+}
+
+/**
+ * Whether process `pid` still runs. A zombie counts as gone: an orphan (such
+ * as keepalived's VRRP child once its parent is killed) is reparented to PID 1,
+ * which in some containers reaps late or never, so `kill(pid, 0)` would
+ * report it alive.
+ */
+export async function isProcessRunning(pid: number): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // The state letter follows the parenthesised command name, which may itself hold ") ".
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
 }
