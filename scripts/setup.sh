@@ -10,7 +10,7 @@ DEBIAN_PACKAGES=(
   keepalived    # the reference VRRP peer (2.2.7 on Debian 12)
   tcpdump       # judge of what we decode and encode
   tshark        # second judge (tshark -V)
-  psmisc
+  iputils-ping  # lab checks
 )
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do

@@ -3,7 +3,7 @@
 // checks the parsed records against what the keepalived config said. Our own
 // codec is not involved, so these captures can then judge it.
 //
-//   node --import tsx --conditions=source --test test/golden/tcpdumpText.test.ts
+//   node --import tsx --conditions=source --test test/golden/golden.test.ts
 //
 // GOLDEN_UPDATE_SAMPLES=1 rewrites test/golden/samples/*.txt from this run's
 // captures (they are also written when missing); otherwise the committed
@@ -15,7 +15,9 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { listNamespaces, readPcapText, uniquePrefix } from '@keepalived-ts/test-utils';
+import { listNamespaces, readPcapText, runCommand, uniquePrefix } from '@keepalived-ts/test-utils';
+import { authPassword, authTypeName, formatAddress, intervalCentiseconds, type DecodeResult } from '@keepalived-ts/vrrp';
+import { decodeCapturedFrame, LinkType, readPcapFile, type LinkTypeCode } from '@keepalived-ts/wire';
 import {
   captureKeepalivedGolden,
   GOLDEN_CASES,
@@ -263,3 +265,134 @@ function fixIpv4HeaderChecksum(ip: Buffer): void {
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   ip.writeUInt16BE(~sum & 0xffff, 10);
 }
+
+// ---------------------------------------------------------------------------
+// Our codec and vrrpdump, judged on the same captures by tcpdump and tshark.
+
+const VRRPDUMP = fileURLToPath(new URL('../../tools/vrrpdump/dist/vrrpdump.js', import.meta.url));
+const TSHARK_FIELDS = ['vrrp.version', 'vrrp.virt_rtr_id', 'vrrp.prio', 'vrrp.addr_count', 'vrrp.checksum', 'vrrp.checksum.status', 'vrrp.ip_addr', 'vrrp.ipv6_addr', 'vrrp.auth_string', 'vrrp.adver_int', 'vrrp.short_adver_int'] as const;
+
+interface OurPacket {
+  readonly ttl: number;
+  readonly tos: number;
+  readonly id: number | undefined;
+  readonly src: string;
+  readonly dst: string;
+  readonly result: DecodeResult;
+}
+
+function decodeFile(path: string): OurPacket[] {
+  const packets: OurPacket[] = [];
+  let linkType: LinkTypeCode = LinkType.ethernet;
+  readPcapFile(path, (type) => { linkType = type; }, (record) => {
+    // Copied out: the reader reuses its buffer, and the decoded advert is a view of it.
+    const frame = decodeCapturedFrame(Buffer.from(record.data), linkType);
+    assert.equal(frame.kind, 'vrrp', `${path}: a frame that is not VRRP`);
+    if (frame.kind !== 'vrrp') return;
+    const h = frame.ip.header;
+    packets.push({
+      ttl: h.family === 4 ? h.ttl : h.hopLimit,
+      tos: h.family === 4 ? h.tos : h.trafficClass,
+      id: h.family === 4 ? h.id : undefined,
+      src: formatAddress(h.source, h.family),
+      dst: formatAddress(h.destination, h.family),
+      result: frame.vrrp,
+    });
+  });
+  return packets;
+}
+
+async function vrrpdumpText(path: string, ...flags: string[]): Promise<string> {
+  const result = await runCommand([process.execPath, VRRPDUMP, ...flags, '-r', path], { timeoutMs: 30_000 });
+  assert.equal(result.code, 0, result.stderr);
+  return result.stdout;
+}
+
+for (const definition of GOLDEN_CASES) {
+  test(`${definition.name}: our decode agrees with tcpdump -vv field by field`, { skip: needsRoot }, async () => {
+    const golden = capturedCase(definition.name);
+    const ours = decodeFile(golden.pcapFile);
+    const theirs = parseTcpdumpVrrp((await readPcapText(golden.pcapFile, ['-nn', '-vv'])).stdout);
+    assert.equal(ours.length, theirs.length);
+    ours.forEach((packet, i) => {
+      const { ip, vrrp } = theirs[i]!;
+      const at = `${definition.name} packet ${i + 1}: ${theirs[i]!.raw}`;
+      assert.ok(packet.result.ok, `${at}: ${packet.result.ok ? '' : packet.result.message}`);
+      const advert = packet.result.advert;
+      assert.equal(packet.src, ip.src, at);
+      assert.equal(packet.dst, ip.dst, at);
+      assert.equal(packet.ttl, ip.ttl, at);
+      assert.equal(packet.tos, ip.tos, at);
+      assert.equal(packet.id, ip.id, at);
+      assert.equal(advert.version, vrrp.version, at);
+      assert.equal(advert.vrid, vrrp.vrid, at);
+      assert.equal(advert.priority, vrrp.prio, at);
+      assert.equal(advert.length, vrrp.length, at);
+      assert.equal(intervalCentiseconds(advert), vrrp.intervalCs, at);
+      assert.deepEqual(advert.addresses, vrrp.addrs, at);
+      assert.equal(advert.checksum.carried, advert.checksum.computed, at);
+      assert.equal(vrrp.badChecksum, undefined, at);
+      if (advert.version === 2) {
+        assert.equal(authTypeName(advert.authType), vrrp.authtype, at);
+        assert.equal(advert.authType === 1 ? authPassword(advert) : undefined, vrrp.auth, at);
+      }
+    });
+  });
+
+  test(`${definition.name}: vrrpdump prints tcpdump's lines (-n, -v)`, { skip: needsRoot }, async () => {
+    const golden = capturedCase(definition.name);
+    for (const verbosity of [[], ['-v']]) {
+      const theirs = (await readPcapText(golden.pcapFile, ['-nn', ...verbosity])).stdout;
+      assert.equal(await vrrpdumpText(golden.pcapFile, '-n', ...verbosity), theirs);
+    }
+  });
+
+  test(`${definition.name}: tshark agrees with our decode`, { skip: needsRoot }, async () => {
+    const golden = capturedCase(definition.name);
+    const result = await runCommand(['tshark', '-r', golden.pcapFile, '-T', 'fields', ...TSHARK_FIELDS.flatMap((f) => ['-e', f])], { timeoutMs: 60_000 });
+    assert.equal(result.code, 0, result.stderr);
+    const rows = result.stdout.split('\n').filter(Boolean).map((l) => l.split('\t'));
+    const ours = decodeFile(golden.pcapFile);
+    assert.equal(rows.length, ours.length);
+    ours.forEach((packet, i) => {
+      assert.ok(packet.result.ok);
+      const advert = packet.result.advert;
+      const [version, vrid, prio, count, checksum, status, v4, v6, auth, adverInt, maxAdverInt] = rows[i]!;
+      const at = `${definition.name} packet ${i + 1}`;
+      assert.equal(Number(version), advert.version, at);
+      assert.equal(Number(vrid), advert.vrid, at);
+      assert.equal(Number(prio), advert.priority, at);
+      assert.equal(Number(count), advert.count, at);
+      assert.equal(Number(checksum), advert.checksum.carried, at);
+      assert.equal(status, '1', `${at}: tshark says the checksum is good`);
+      assert.deepEqual((advert.family === 4 ? v4 : v6)!.split(','), advert.addresses, at);
+      if (advert.version === 2) {
+        assert.equal(Number(adverInt), advert.intervalSeconds, at);
+        if (advert.authType === 1) assert.equal(auth, authPassword(advert), at);
+      } else {
+        assert.equal(Number(maxAdverInt), advert.intervalCentiseconds, at);
+      }
+    });
+  });
+}
+
+test('edited captures: our decode names the fault, vrrpdump prints tcpdump\'s text then the reason', { skip: needsRoot }, async () => {
+  for (const packetEdit of PACKET_EDITS) {
+    const file = join(outDir, `ours-${packetEdit.file}`);
+    await rewritePcap(capturedCase(packetEdit.from).pcapFile, file, packetEdit.edit);
+    for (const packet of decodeFile(file)) {
+      assert.equal(packet.result.ok, false, packetEdit.file);
+      if (packet.result.ok) continue;
+      assert.equal(packet.result.reason, packetEdit.badChecksum ? 'bad-checksum' : 'bad-ttl', packetEdit.file);
+    }
+    const theirs = (await readPcapText(file, ['-nn', '-v'])).stdout.split('\n');
+    const ours = (await vrrpdumpText(file, '-n', '-v')).split('\n');
+    assert.equal(ours.length, theirs.length);
+    ours.forEach((line, i) => {
+      const tcpdumpLine = theirs[i]!;
+      if (line === tcpdumpLine) return; // the IPv4 header line
+      assert.ok(line.startsWith(tcpdumpLine), `${line}\n  should start with\n${tcpdumpLine}`);
+      assert.match(line.slice(tcpdumpLine.length), packetEdit.badChecksum ? /^ \[malformed: Bad VRRP checksum/ : /^ \[malformed: IPv4 TTL is 64; should be 255\]$/);
+    });
+  }
+});
