@@ -172,7 +172,7 @@ function readFromFile(options: Options & { readFile: string }): number {
       options.readFile,
       (type, snapLength) => {
         linkType = type;
-        if (!options.json) process.stderr.write(`reading from file ${options.readFile}, link-type ${LINK_NAMES[type]}, snapshot length ${snapLength}\n`);
+        process.stderr.write(`reading from file ${options.readFile}, link-type ${LINK_NAMES[type]}, snapshot length ${snapLength}\n`);
         dump.start(type);
       },
       (record) => {
@@ -226,7 +226,7 @@ async function captureLive(options: Options & { device: string }): Promise<numbe
     }
     linkType = capture.linkType;
     dump.start(linkType);
-    if (!options.json) process.stderr.write(`listening on ${options.device}, link-type ${LINK_NAMES[linkType]}, snapshot length 65535 bytes\n`);
+    process.stderr.write(`listening on ${options.device}, link-type ${LINK_NAMES[linkType]}, snapshot length 65535 bytes\n`);
     if (live) {
       redraw = setInterval(() => process.stdout.write('\x1b[H\x1b[2J' + dump.summaryText(Date.now())), 1000);
     }
