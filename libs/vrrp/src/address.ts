@@ -16,7 +16,7 @@ export function formatIPv4(buf: Uint8Array, offset = 0): string {
 }
 
 export function formatIPv6(buf: Uint8Array, offset = 0): string {
-  const words: number[] = new Array(8);
+  const words = [0, 0, 0, 0, 0, 0, 0, 0];
   for (let i = 0; i < 8; i++) words[i] = (buf[offset + 2 * i]! << 8) | buf[offset + 2 * i + 1]!;
   // RFC 5952: compress the longest run of two or more zero words, the first one on a tie.
   let bestStart = -1;
@@ -29,12 +29,15 @@ export function formatIPv6(buf: Uint8Array, offset = 0): string {
     i = j;
   }
   // An IPv4-mapped address keeps its dotted tail, as inet_ntop prints it.
-  if (bestStart === 0 && bestLength === 5 && words[5] === 0xffff) {
-    return `::ffff:${formatIPv4(buf, offset + 12)}`;
+  if (bestStart === 0 && bestLength === 5 && words[5] === 0xffff) return `::ffff:${formatIPv4(buf, offset + 12)}`;
+  // A plain loop: this runs for every IPv6 packet vrrpdump prints.
+  let text = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) { text += i === 0 ? '::' : ':'; i += bestLength - 1; continue; }
+    text += words[i]!.toString(16);
+    if (i < 7) text += ':';
   }
-  const hex = (from: number, to: number): string => words.slice(from, to).map((w) => w.toString(16)).join(':');
-  if (bestStart < 0) return hex(0, 8);
-  return `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
+  return text;
 }
 
 export function formatAddress(buf: Uint8Array, family: AddressFamily, offset = 0): string {

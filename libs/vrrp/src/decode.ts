@@ -70,8 +70,13 @@ abstract class DecodedBase {
 class DecodedV2 extends DecodedBase implements VrrpV2Advert {
   readonly version = 2;
   authType = 0;
-  authData: Uint8Array = EMPTY;
   intervalSeconds = 0;
+  /** Set by the decoder; the view is made only when the auth data is read. */
+  message: Uint8Array = EMPTY;
+
+  get authData(): Uint8Array {
+    return this.message.subarray(this.length - VRRP_V2_AUTH_DATA_LENGTH, this.length);
+  }
 }
 
 class DecodedV3 extends DecodedBase implements VrrpV3Advert {
@@ -113,7 +118,7 @@ export function decodeAdvert(message: Uint8Array, ip: IpContext, length = messag
   if (version === 2) {
     const v2 = new DecodedV2(...args);
     v2.authType = readField(message, V2.authType);
-    v2.authData = message.subarray(length - VRRP_V2_AUTH_DATA_LENGTH, length);
+    v2.message = message;
     v2.intervalSeconds = readField(message, V2.interval);
     advert = v2;
   } else {

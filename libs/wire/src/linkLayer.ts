@@ -10,8 +10,22 @@ export interface LinkFrame {
   readonly etherType: number;
   readonly payloadOffset: number;
   /** The sender's link-layer address where the frame carries one. */
-  readonly sourceMac?: Uint8Array;
-  readonly destinationMac?: Uint8Array;
+  readonly sourceMac: Uint8Array | undefined;
+}
+
+// The MAC is a view made only when asked for: most frames are never asked.
+class DecodedLinkFrame implements LinkFrame {
+  constructor(
+    readonly etherType: number,
+    readonly payloadOffset: number,
+    private readonly frame: Uint8Array,
+    private readonly macOffset: number,
+    private readonly macLength: number,
+  ) {}
+
+  get sourceMac(): Uint8Array | undefined {
+    return this.macLength === 0 ? undefined : this.frame.subarray(this.macOffset, this.macOffset + this.macLength);
+  }
 }
 
 export const isSupportedLinkType = (code: number): code is LinkTypeCode =>
@@ -29,24 +43,24 @@ export function decodeLinkFrame(frame: Uint8Array, linkType: LinkTypeCode, end =
         offset += 4;
         etherType = (frame[offset]! << 8) | frame[offset + 1]!;
       }
-      return { etherType, payloadOffset: offset + 2, destinationMac: frame.subarray(0, 6), sourceMac: frame.subarray(6, 12) };
+      return new DecodedLinkFrame(etherType, offset + 2, frame, 6, 6);
     }
     case LinkType.linuxSll: {
       if (end < 16) return undefined;
       const addressLength = (frame[4]! << 8) | frame[5]!;
-      return { etherType: (frame[14]! << 8) | frame[15]!, payloadOffset: 16, sourceMac: frame.subarray(6, 6 + Math.min(addressLength, 8)) };
+      return new DecodedLinkFrame((frame[14]! << 8) | frame[15]!, 16, frame, 6, Math.min(addressLength, 8));
     }
     case LinkType.linuxSll2: {
       if (end < 20) return undefined;
       const addressLength = frame[11]!;
-      return { etherType: (frame[0]! << 8) | frame[1]!, payloadOffset: 20, sourceMac: frame.subarray(12, 12 + Math.min(addressLength, 8)) };
+      return new DecodedLinkFrame((frame[0]! << 8) | frame[1]!, 20, frame, 12, Math.min(addressLength, 8));
     }
     case LinkType.raw:
     case LinkType.ipv4:
     case LinkType.ipv6: {
       if (end < 1) return undefined;
       const version = frame[0]! >> 4;
-      return { etherType: version === 6 ? EtherType.ipv6 : EtherType.ipv4, payloadOffset: 0 };
+      return new DecodedLinkFrame(version === 6 ? EtherType.ipv6 : EtherType.ipv4, 0, frame, 0, 0);
     }
   }
 }

@@ -68,14 +68,20 @@ function masterDownMs(router: RouterSeen): number {
 }
 
 export class VridWatch {
-  private readonly vrids = new Map<string, VridSeen>();
+  /** Keyed by interface, then by family and VRID as one number: this runs for every packet. */
+  private readonly vrids = new Map<string, Map<number, VridSeen>>();
 
   observe(iface: string, source: string, advert: DecodedAdvert, nowMs: number): VrrpWarning[] {
-    const key = `${iface}/${advert.family}/${advert.vrid}`;
-    let seen = this.vrids.get(key);
+    let onInterface = this.vrids.get(iface);
+    if (!onInterface) {
+      onInterface = new Map();
+      this.vrids.set(iface, onInterface);
+    }
+    const key = advert.family * 256 + advert.vrid;
+    let seen = onInterface.get(key);
     if (!seen) {
       seen = { interface: iface, family: advert.family, vrid: advert.vrid, routers: new Map(), packets: 0, lastMaster: undefined, said: new Set() };
-      this.vrids.set(key, seen);
+      onInterface.set(key, seen);
     }
     seen.packets++;
     const warnings: VrrpWarning[] = [];
@@ -145,7 +151,7 @@ export class VridWatch {
 
   rows(nowMs: number): SummaryRow[] {
     const rows: SummaryRow[] = [];
-    for (const seen of this.vrids.values()) {
+    for (const seen of [...this.vrids.values()].flatMap((m) => [...m.values()])) {
       const active = [...seen.routers.values()].filter((r) => r.priority > 0 && nowMs - r.lastSeenMs < masterDownMs(r));
       const latest = seen.routers.get(seen.lastMaster ?? '') ?? [...seen.routers.values()][0]!;
       const shown = active.length ? active : [latest];
