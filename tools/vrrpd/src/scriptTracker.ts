@@ -1,0 +1,63 @@
+// vrrp_script: run the check every `interval`, count consecutive results,
+// and report a change of health only after `rise` successes or `fall`
+// failures, as keepalived does. A script is taken as healthy until it has
+// failed `fall` times (keepalived's default without `init_fail`), so the
+// election hears only changes.
+
+import type { DaemonLog } from './daemonLog.js';
+import type { ScriptConfig } from './runtimeConfig.js';
+import { runScript, type ScriptUser } from './scriptRunner.js';
+
+export class ScriptTracker {
+  private timer: NodeJS.Timeout | undefined;
+  private successes = 0;
+  private failures = 0;
+  private healthy = true;
+  private stopped = false;
+
+  constructor(
+    private readonly script: ScriptConfig,
+    private readonly user: ScriptUser | undefined,
+    private readonly log: DaemonLog,
+    private readonly onChange: (name: string, healthy: boolean) => void,
+  ) {}
+
+  get isHealthy(): boolean {
+    return this.healthy;
+  }
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.runOnce(), delayMs);
+  }
+
+  private async runOnce(): Promise<void> {
+    const started = Date.now();
+    const result = await runScript(this.script.command, { ...(this.user ? { user: this.user } : {}), timeoutMs: this.script.timeoutMs });
+    if (this.stopped) return;
+    let ok = result.code === 0;
+    if (result.timedOut) this.log('warning', `Script \`${this.script.name}\` now returning timeout`);
+    if (result.error) this.log('error', `Script \`${this.script.name}\`: ${result.error}`);
+    if (this.script.weightReverse) ok = !ok;
+    if (ok) { this.successes++; this.failures = 0; } else { this.failures++; this.successes = 0; }
+    if (!this.healthy && this.successes >= this.script.rise) {
+      this.healthy = true;
+      this.log('info', `VRRP_Script(${this.script.name}) succeeded`);
+      this.onChange(this.script.name, true);
+    } else if (this.healthy && this.failures >= this.script.fall) {
+      this.healthy = false;
+      this.log('info', `VRRP_Script(${this.script.name}) failed (exited with status ${result.code ?? result.signal ?? 'error'})`);
+      this.onChange(this.script.name, false);
+    }
+    this.schedule(Math.max(0, this.script.intervalMs - (Date.now() - started)));
+  }
+}
