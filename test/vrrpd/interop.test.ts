@@ -71,9 +71,10 @@ describe('vrrpd with keepalived as the peer', { skip, concurrency: 4 }, () => {
       const seg = await segment(lab, 81);
       await prepareClient(lab, seg);
       const vip = '10.81.0.100/24';
-      const keepalived = await startKeepalived(lab, seg.b, conf({ priority: 100, vrid: 81, vip, auth: 'secret' }), { name: 'b' });
+      // vrrpd first: a keepalived started earlier would rightly be master until vrrpd preempts it.
       const vrrpd = await startVrrpd(lab, seg.a, conf({ priority: 150, vrid: 81, vip, auth: 'secret' }));
       await logged(vrrpd.process, /\(VI_1\) Entering MASTER STATE/);
+      const keepalived = await startKeepalived(lab, seg.b, conf({ priority: 100, vrid: 81, vip, auth: 'secret' }), { name: 'b' });
       await expectHolder(lab, seg, vip, seg.a);
       await expectClientFollows(lab, seg, vip, seg.a);
       await keepalived.waitForState('VI_1', 'BACKUP', { timeoutMs: 5000 });
@@ -115,9 +116,9 @@ describe('vrrpd with keepalived as the peer', { skip, concurrency: 4 }, () => {
     await withLab(uniquePrefix('vi3'), async (lab) => {
       const seg = await segment(lab, 83);
       const vip = 'fd83::100/64';
-      const keepalived = await startKeepalived(lab, seg.b, conf({ priority: 100, vrid: 83, vip, version: 3, advertInt: '0.5' }), { name: 'b' });
       const vrrpd = await startVrrpd(lab, seg.a, conf({ priority: 150, vrid: 83, vip, version: 3, advertInt: '0.5' }));
       await logged(vrrpd.process, /\(VI_1\) Entering MASTER STATE/);
+      const keepalived = await startKeepalived(lab, seg.b, conf({ priority: 100, vrid: 83, vip, version: 3, advertInt: '0.5' }), { name: 'b' });
       await expectHolder(lab, seg, vip, seg.a);
       await keepalived.waitForState('VI_1', 'BACKUP', { timeoutMs: 5000 });
       await new Promise((r) => setTimeout(r, 2000));
