@@ -114,6 +114,22 @@ await runMain('vrrpd', async () => {
   const pidFile = stringFlag(flags, 'pid');
   if (pidFile) writeFileSync(pidFile, `${process.pid}\n`);
   const stateFile = stringFlag(flags, 'stateFile') ?? DEFAULT_STATE_FILE;
+  process.on('SIGHUP', () => {
+    if (iface !== undefined) {
+      log('info', 'SIGHUP: nothing to reload in the one-instance mode');
+      return;
+    }
+    log('info', 'Reloading');
+    let next: DaemonConfig;
+    try {
+      next = loadDaemonConfig(file ?? DEFAULT_CONFIG, (line) => log('warning', line));
+    } catch (error) {
+      // A broken file must not take down a running router: keep what runs.
+      log('error', `Reload failed, keeping the running configuration: ${(error as Error).message}`);
+      return;
+    }
+    daemon.reload(next).catch((error: unknown) => log('error', `Reload failed: ${(error as Error).message}`));
+  });
   process.on('SIGUSR1', () => {
     writeFileSync(stateFile, JSON.stringify(daemon.snapshot(), null, 2) + '\n');
     log('info', `Printing VRRP data to ${stateFile}`);

@@ -2,6 +2,9 @@
 // timers, netlink and scripts, and carries out its actions in order. One
 // VRRP socket per interface, family and peer set, shared by the instances on
 // it and demultiplexed by VRID, so 200 instances cost one socket, not 200.
+// Instances run in units (a sync group, or one instance alone), each with its
+// own election, so that a reload (SIGHUP) restarts only the units whose
+// configuration changed and leaves the others, and their VIPs, undisturbed.
 
 import { Election, type ElectionAction, type ElectionEvent, type InstanceSpec, type TimerName } from '@keepalived-ts/election';
 import { openRtnetlink, OWNER_PROTO, type NetlinkEvent, type Rtnetlink } from '@keepalived-ts/netlink';
@@ -9,7 +12,7 @@ import { authPassword, decodeAdvert, intervalCentiseconds, parseAddress, type Ad
 import type { DaemonLog } from './daemonLog.js';
 import type { EventSink } from './eventSink.js';
 import { Notifier } from './notifier.js';
-import type { DaemonConfig, InstanceConfig, VirtualAddress } from './runtimeConfig.js';
+import type { DaemonConfig, InstanceConfig, ScriptConfig, SyncGroupConfig, VirtualAddress } from './runtimeConfig.js';
 import { resolveScriptUser, type ScriptUser } from './scriptRunner.js';
 import { ScriptTracker } from './scriptTracker.js';
 import { monotonicNow, TimerSet } from './timerSet.js';
@@ -43,6 +46,39 @@ interface SharedSocket {
   readonly drops: Record<string, number>;
 }
 
+interface Unit {
+  /** The configuration the unit was made from, as text: equal text on reload means untouched. */
+  readonly fingerprint: string;
+  readonly election: Election;
+  readonly names: readonly string[];
+}
+
+interface UnitConfig {
+  readonly fingerprint: string;
+  readonly instances: readonly InstanceConfig[];
+  readonly syncGroup: SyncGroupConfig | undefined;
+}
+
+/** Sync groups and lone instances, each with what its behaviour depends on. */
+function unitsOf(config: DaemonConfig): UnitConfig[] {
+  const byName = new Map(config.instances.map((i) => [i.name, i]));
+  const grouped = new Set<string>();
+  const units: UnitConfig[] = [];
+  const scriptsOf = (instances: readonly InstanceConfig[]) =>
+    config.scripts.filter((s) => instances.some((i) => i.trackScripts.some((t) => t.name === s.name)));
+  const fingerprint = (instances: readonly InstanceConfig[], group: SyncGroupConfig | undefined) =>
+    JSON.stringify({ instances, group, scripts: scriptsOf(instances), scriptUser: config.scriptUser, notifyFifo: config.notifyFifo });
+  for (const group of config.syncGroups) {
+    const members = group.members.flatMap((m) => (byName.has(m) ? [byName.get(m)!] : []));
+    members.forEach((m) => grouped.add(m.name));
+    units.push({ fingerprint: fingerprint(members, group), instances: members, syncGroup: group });
+  }
+  for (const instance of config.instances) {
+    if (!grouped.has(instance.name)) units.push({ fingerprint: fingerprint([instance], undefined), instances: [instance], syncGroup: undefined });
+  }
+  return units;
+}
+
 const socketKey = (c: InstanceConfig, linkName: string, source: string) =>
   `${linkName}|${c.family}|${source}|${c.unicastPeers.length ? c.unicastPeers.join(',') : c.multicastGroup}`;
 
@@ -51,117 +87,194 @@ function vipText(v: VirtualAddress): string {
 }
 
 export class VrrpDaemon {
-  private readonly election: Election;
+  private readonly units = new Map<string, Unit>();
+  private readonly unitOf = new Map<string, Unit>();
   private readonly instances = new Map<string, InstanceRuntime>();
   private readonly sockets = new Map<string, SharedSocket>();
   private readonly timers: TimerSet<TimerName>;
-  private readonly trackers: ScriptTracker[] = [];
+  private readonly trackers = new Map<string, { readonly fingerprint: string; readonly tracker: ScriptTracker }>();
   private readonly notifier: Notifier;
   private readonly scriptUser: ScriptUser | undefined;
-  private rtnl: Rtnetlink | undefined;
+  private config: DaemonConfig;
   private unwatch: (() => void) | undefined;
   /** Actions run one after another: netlink calls are async, and order matters (advert, VIPs, announce). */
   private queue: Promise<void> = Promise.resolve();
   private stopping = false;
 
-  private constructor(private readonly options: DaemonOptions, specs: readonly InstanceSpec[], runtimes: readonly InstanceRuntime[]) {
-    const { config } = options;
-    this.election = new Election(specs, config.syncGroups.map((g) => ({ name: g.name, members: g.members })));
-    for (const r of runtimes) this.instances.set(r.config.name, r);
+  private constructor(private readonly options: DaemonOptions, private readonly rtnl: Rtnetlink) {
+    this.config = options.config;
     this.timers = new TimerSet((instance, timer) => this.handle({ kind: 'timer', instance, timer }));
+    const { config } = options;
     this.scriptUser = config.scriptUser ? resolveScriptUser(config.scriptUser.user, config.scriptUser.group) : undefined;
     this.notifier = new Notifier({ log: options.log, ...(options.events ? { events: options.events } : {}), ...(config.notifyFifo ? { notifyFifo: config.notifyFifo } : {}), ...(this.scriptUser ? { scriptUser: this.scriptUser } : {}) });
   }
 
   static async start(options: DaemonOptions): Promise<VrrpDaemon> {
     const rtnl = await openRtnetlink();
+    const daemon = new VrrpDaemon(options, rtnl);
     try {
-      const runtimes: InstanceRuntime[] = [];
-      const specs: InstanceSpec[] = [];
-      for (const config of options.config.instances) {
-        const link = await rtnl.getLink(config.interface);
-        if (!link) throw new Error(`(${config.name}) interface ${config.interface} does not exist`);
-        const linkName = config.vmacName && options.manageVips ? await ensureVmac(rtnl, config) : config.interface;
-        const primaryAddress = config.unicastSource ?? (await primaryAddressOf(rtnl, config));
-        runtimes.push({ config, linkName, primaryAddress, socket: undefined, announcer: undefined, counters: { advertsSent: 0, advertsReceived: 0, garpsSent: 0, nasSent: 0, transitions: 0, drops: {} } });
-        specs.push({
-          name: config.name,
-          vrid: config.vrid,
-          version: config.version,
-          priority: config.priority,
-          advertIntervalCs: config.advertIntervalCs,
-          initialState: config.initialState,
-          preempt: config.preempt,
-          preemptDelayMs: config.preemptDelayMs,
-          primaryAddress,
-          trackedScripts: config.trackScripts.map((t) => ({ name: t.name, weight: t.weight ?? options.config.scripts.find((s) => s.name === t.name)?.weight ?? 0 })),
-          trackedInterfaces: config.trackInterfaces,
-          interface: config.interface,
-          garp: config.garp,
-        });
-      }
-      const daemon = new VrrpDaemon(options, specs, runtimes);
-      daemon.rtnl = rtnl;
-      await daemon.open();
+      await daemon.apply(options.config, true);
+      daemon.unwatch = rtnl.watch((event) => daemon.onNetlink(event));
       return daemon;
     } catch (error) {
-      rtnl.close();
+      await daemon.stop().catch(() => undefined);
       throw error;
     }
   }
 
-  private async open(): Promise<void> {
+  /** SIGHUP: units whose configuration is unchanged go on as they are. */
+  async reload(config: DaemonConfig): Promise<void> {
+    if (this.stopping) return;
+    await this.queue;
+    await this.apply(config, false);
+  }
+
+  private async apply(config: DaemonConfig, initial: boolean): Promise<void> {
+    const wanted = unitsOf(config);
+    const wantedPrints = new Set(wanted.map((u) => u.fingerprint));
+    let removed = 0;
+    for (const unit of [...this.units.values()]) {
+      if (!wantedPrints.has(unit.fingerprint)) {
+        await this.removeUnit(unit);
+        removed++;
+      }
+    }
+    this.config = config;
+    this.reconcileScripts(config.scripts);
+    let added = 0;
+    for (const unit of wanted) {
+      if (this.units.has(unit.fingerprint)) continue;
+      await this.addUnit(unit, initial);
+      added++;
+    }
+    if (!initial) this.options.log('info', `Reloaded: ${added} instance group(s) started, ${removed} stopped, ${this.units.size - added} unchanged`);
+  }
+
+  private reconcileScripts(scripts: readonly ScriptConfig[]): void {
+    const wanted = new Map(scripts.map((s) => [s.name, s]));
+    for (const [name, entry] of this.trackers) {
+      const next = wanted.get(name);
+      if (!next || JSON.stringify(next) !== entry.fingerprint) {
+        entry.tracker.stop();
+        this.trackers.delete(name);
+      }
+    }
+    for (const script of scripts) {
+      if (this.trackers.has(script.name)) continue;
+      const user = script.user ? resolveScriptUser(script.user.user, script.user.group) : this.scriptUser;
+      const tracker = new ScriptTracker(script, user, this.options.log, (name, healthy) => this.handle({ kind: 'script', name, healthy }));
+      this.trackers.set(script.name, { fingerprint: JSON.stringify(script), tracker });
+      tracker.start();
+    }
+  }
+
+  private async addUnit(unitConfig: UnitConfig, initial: boolean): Promise<void> {
     const { openVrrpSocket } = await import('@keepalived-ts/wire/vrrpSocket');
     const { openAnnouncer } = await import('@keepalived-ts/wire/announceSender');
-    const rtnl = this.rtnl!;
-    if (this.options.manageVips) await this.removeStaleVips();
-    for (const runtime of this.instances.values()) {
+    const rtnl = this.rtnl;
+    const specs: InstanceSpec[] = [];
+    const runtimes: InstanceRuntime[] = [];
+    for (const config of unitConfig.instances) {
+      if (this.instances.has(config.name)) throw new Error(`(${config.name}) is defined twice`);
+      const link = await rtnl.getLink(config.interface);
+      if (!link) throw new Error(`(${config.name}) interface ${config.interface} does not exist`);
+      const linkName = config.vmacName && this.options.manageVips ? await ensureVmac(rtnl, config) : config.interface;
+      const primaryAddress = config.unicastSource ?? (await primaryAddressOf(rtnl, config));
+      runtimes.push({ config, linkName, primaryAddress, socket: undefined, announcer: undefined, counters: { advertsSent: 0, advertsReceived: 0, garpsSent: 0, nasSent: 0, transitions: 0, drops: {} } });
+      specs.push({
+        name: config.name,
+        vrid: config.vrid,
+        version: config.version,
+        priority: config.priority,
+        advertIntervalCs: config.advertIntervalCs,
+        initialState: config.initialState,
+        preempt: config.preempt,
+        preemptDelayMs: config.preemptDelayMs,
+        primaryAddress,
+        trackedScripts: config.trackScripts.map((t) => ({ name: t.name, weight: t.weight ?? this.config.scripts.find((s) => s.name === t.name)?.weight ?? 0 })),
+        trackedInterfaces: config.trackInterfaces,
+        interface: config.interface,
+        garp: config.garp,
+      });
+    }
+    const election = new Election(specs, unitConfig.syncGroup ? [{ name: unitConfig.syncGroup.name, members: unitConfig.syncGroup.members }] : []);
+    const unit: Unit = { fingerprint: unitConfig.fingerprint, election, names: specs.map((s) => s.name) };
+    for (const runtime of runtimes) {
       const c = runtime.config;
+      if (this.options.manageVips && initial) await this.removeStaleVips(runtime);
       const key = socketKey(c, runtime.linkName, runtime.primaryAddress);
       let shared = this.sockets.get(key);
       if (!shared) {
         const drops: Record<string, number> = {};
         const byVrid = new Map<number, InstanceRuntime>();
         const socket = await openVrrpSocket(
-          { family: c.family, ifname: runtime.linkName, sourceAddress: runtime.primaryAddress, multicastGroup: c.multicastGroup, ...(c.unicastPeers.length ? { unicastPeers: c.unicastPeers } : {}) },
+          {
+            family: c.family,
+            ifname: runtime.linkName,
+            sourceAddress: runtime.primaryAddress,
+            multicastGroup: c.multicastGroup,
+            ...(c.unicastPeers.length ? { unicastPeers: c.unicastPeers } : {}),
+            onError: (error) => this.options.log('warning', `VRRP socket on ${runtime.linkName}: ${error.message}`),
+          },
           (packet) => this.receive(byVrid, drops, packet),
         );
         shared = { socket, byVrid, drops };
         this.sockets.set(key, shared);
       }
-      if (shared.byVrid.has(c.vrid)) throw new Error(`(${c.name}) VRID ${c.vrid} is already used on ${runtime.linkName} by ${shared.byVrid.get(c.vrid)!.config.name}`);
+      const taken = shared.byVrid.get(c.vrid);
+      if (taken) throw new Error(`(${c.name}) VRID ${c.vrid} is already used on ${runtime.linkName} by ${taken.config.name}`);
       shared.byVrid.set(c.vrid, runtime);
       runtime.socket = shared.socket;
       if (this.options.manageVips) runtime.announcer = await openAnnouncer(runtime.linkName);
+      this.instances.set(c.name, runtime);
+      this.unitOf.set(c.name, unit);
     }
-    this.unwatch = rtnl.watch((event) => this.onNetlink(event));
-    for (const script of this.options.config.scripts) {
-      const user = script.user ? resolveScriptUser(script.user.user, script.user.group) : this.scriptUser;
-      const tracker = new ScriptTracker(script, user, this.options.log, (name, healthy) => this.handle({ kind: 'script', name, healthy }));
-      this.trackers.push(tracker);
-      tracker.start();
-    }
-    // Interfaces already down at start put their instances in fault at once.
-    for (const runtime of this.instances.values()) {
+    this.units.set(unit.fingerprint, unit);
+    // What the election must know before it starts: links already down, scripts already failing.
+    const now = monotonicNow();
+    for (const runtime of runtimes) {
       for (const name of new Set([runtime.config.interface, ...runtime.config.trackInterfaces.map((t) => t.name)])) {
         const link = await rtnl.getLink(name);
-        if (!link || !link.up || !link.running) this.handle({ kind: 'interface', name, up: false });
+        if (!link || !link.up || !link.running) this.executeAll(election.handle({ kind: 'interface', name, up: false }, now));
       }
     }
-    this.handle({ kind: 'start' });
+    for (const [name, entry] of this.trackers) {
+      if (!entry.tracker.isHealthy) this.executeAll(election.handle({ kind: 'script', name, healthy: false }, now));
+    }
+    this.executeAll(election.handle({ kind: 'start' }, monotonicNow()));
+  }
+
+  /** A unit leaves as on a stop: a master sends priority 0 and releases its VIPs. */
+  private async removeUnit(unit: Unit): Promise<void> {
+    this.executeAll(unit.election.handle({ kind: 'stop' }, monotonicNow()));
+    await this.queue;
+    this.units.delete(unit.fingerprint);
+    for (const name of unit.names) {
+      const runtime = this.instances.get(name)!;
+      for (const timer of ['advert', 'masterDown', 'preemptDelay', 'garpDelay', 'garpRefresh', 'garpLowerPrioDelay'] as const) this.timers.cancel(name, timer);
+      this.instances.delete(name);
+      this.unitOf.delete(name);
+      runtime.announcer?.close();
+      for (const [key, shared] of this.sockets) {
+        if (shared.byVrid.get(runtime.config.vrid) !== runtime) continue;
+        shared.byVrid.delete(runtime.config.vrid);
+        if (shared.byVrid.size === 0) {
+          shared.socket.close();
+          this.sockets.delete(key);
+        }
+      }
+      if (this.options.manageVips && runtime.linkName !== runtime.config.interface) await this.rtnl.deleteLink(runtime.linkName);
+    }
   }
 
   /** Addresses of our configuration that carry our mark are leftovers of a crash: ours to remove. */
-  private async removeStaleVips(): Promise<void> {
-    const rtnl = this.rtnl!;
-    for (const runtime of this.instances.values()) {
-      for (const vip of [...runtime.config.vips, ...runtime.config.excludedVips]) {
-        const ifname = vip.dev ?? runtime.linkName;
-        const present = await rtnl.listAddresses({ ifname, family: vip.family });
-        if (present.some((a) => a.address === vip.address && a.prefixLength === vip.prefixLength && a.proto === OWNER_PROTO)) {
-          await rtnl.deleteAddress({ ifname, address: vip.address, prefixLength: vip.prefixLength });
-          this.options.log('info', `(${runtime.config.name}) removed stale VIP ${vipText(vip)} on ${ifname} left by an earlier run`);
-        }
+  private async removeStaleVips(runtime: InstanceRuntime): Promise<void> {
+    for (const vip of [...runtime.config.vips, ...runtime.config.excludedVips]) {
+      const ifname = vip.dev ?? runtime.linkName;
+      const present = await this.rtnl.listAddresses({ ifname, family: vip.family });
+      if (present.some((a) => a.address === vip.address && a.prefixLength === vip.prefixLength && a.proto === OWNER_PROTO)) {
+        await this.rtnl.deleteAddress({ ifname, address: vip.address, prefixLength: vip.prefixLength });
+        this.options.log('info', `(${runtime.config.name}) removed stale VIP ${vipText(vip)} on ${ifname} left by an earlier run`);
       }
     }
   }
@@ -206,12 +319,14 @@ export class VrrpDaemon {
     if (this.stopping) return;
     if (event.kind === 'link-changed') {
       this.handle({ kind: 'interface', name: event.link.name, up: event.link.up && event.link.running });
+    } else if (event.kind === 'events-lost') {
+      this.options.log('warning', 'netlink events were lost (ENOBUFS): link and address changes may have been missed');
     } else if (event.kind === 'link-removed') {
       this.handle({ kind: 'interface', name: event.name, up: false });
     } else if (event.kind === 'address-removed' && this.options.manageVips) {
       // A VIP removed by hand while we are master is put back: the clients need it.
       for (const runtime of this.instances.values()) {
-        if (this.election.state(runtime.config.name) !== 'master') continue;
+        if (this.unitOf.get(runtime.config.name)?.election.state(runtime.config.name) !== 'master') continue;
         const vip = runtime.config.vips.find((v) => v.address === event.address.address && (v.dev ?? runtime.linkName) === event.address.ifname);
         if (vip) {
           this.options.log('warning', `(${runtime.config.name}) VIP ${vipText(vip)} was removed from ${event.address.ifname}: putting it back`);
@@ -222,7 +337,16 @@ export class VrrpDaemon {
   }
 
   private handle(event: ElectionEvent): void {
-    const actions = this.election.handle(event, monotonicNow());
+    const now = monotonicNow();
+    if (event.kind === 'advert' || event.kind === 'timer') {
+      const unit = this.unitOf.get(event.instance);
+      if (unit) this.executeAll(unit.election.handle(event, now));
+      return;
+    }
+    for (const unit of this.units.values()) this.executeAll(unit.election.handle(event, now));
+  }
+
+  private executeAll(actions: readonly ElectionAction[]): void {
     for (const action of actions) this.execute(action);
   }
 
@@ -251,7 +375,8 @@ export class VrrpDaemon {
         if (this.options.manageVips) this.enqueue(() => this.announce(action.instance, action.count));
         return;
       case 'transition': {
-        const runtime = this.instances.get(action.instance)!;
+        const runtime = this.instances.get(action.instance);
+        if (!runtime) return;
         runtime.counters.transitions++;
         const c = runtime.config;
         // Notify after the actions queued before it (VIPs added), so a notify_master script sees them.
@@ -278,7 +403,8 @@ export class VrrpDaemon {
   }
 
   private sendAdvert(instance: string, priority: number, intervalCs: number): void {
-    const runtime = this.instances.get(instance)!;
+    const runtime = this.instances.get(instance);
+    if (!runtime) return;
     const c = runtime.config;
     const addresses = c.vips.filter((v) => v.family === c.family).map((v) => v.address);
     const advert: AdvertInput =
@@ -290,7 +416,7 @@ export class VrrpDaemon {
   }
 
   private async addVip(runtime: InstanceRuntime, vip: VirtualAddress): Promise<void> {
-    await this.rtnl!.addAddress({
+    await this.rtnl.addAddress({
       ifname: vip.dev ?? runtime.linkName,
       address: vip.address,
       prefixLength: vip.prefixLength,
@@ -303,24 +429,27 @@ export class VrrpDaemon {
   }
 
   private async addVips(instance: string): Promise<void> {
-    const runtime = this.instances.get(instance)!;
+    const runtime = this.instances.get(instance);
+    if (!runtime) return;
     for (const vip of [...runtime.config.vips, ...runtime.config.excludedVips]) await this.addVip(runtime, vip);
   }
 
   /** Only addresses carrying our mark: an address someone else put there is not ours to take away. */
   private async removeVips(instance: string): Promise<void> {
-    const runtime = this.instances.get(instance)!;
+    const runtime = this.instances.get(instance);
+    if (!runtime) return;
     for (const vip of [...runtime.config.vips, ...runtime.config.excludedVips]) {
       const ifname = vip.dev ?? runtime.linkName;
-      const present = await this.rtnl!.listAddresses({ ifname, family: vip.family });
+      const present = await this.rtnl.listAddresses({ ifname, family: vip.family });
       if (present.some((a) => a.address === vip.address && a.prefixLength === vip.prefixLength && a.proto === OWNER_PROTO)) {
-        await this.rtnl!.deleteAddress({ ifname, address: vip.address, prefixLength: vip.prefixLength });
+        await this.rtnl.deleteAddress({ ifname, address: vip.address, prefixLength: vip.prefixLength });
       }
     }
   }
 
   private announce(instance: string, count: number): void {
-    const runtime = this.instances.get(instance)!;
+    const runtime = this.instances.get(instance);
+    if (!runtime) return;
     const announcer = runtime.announcer;
     if (!announcer) return;
     for (const vip of [...runtime.config.vips, ...runtime.config.excludedVips]) {
@@ -346,41 +475,42 @@ export class VrrpDaemon {
       this.notifier.transition('INSTANCE', runtime.config.name, 'stop', runtime.config.priority, runtime.config.notify);
     }
     await this.queue;
-    for (const tracker of this.trackers) tracker.stop();
+    for (const { tracker } of this.trackers.values()) tracker.stop();
     this.timers.cancelAll();
     this.unwatch?.();
     for (const shared of this.sockets.values()) shared.socket.close();
     for (const runtime of this.instances.values()) runtime.announcer?.close();
     if (this.options.manageVips) {
       for (const runtime of this.instances.values()) {
-        if (runtime.linkName !== runtime.config.interface) await this.rtnl!.deleteLink(runtime.linkName);
+        if (runtime.linkName !== runtime.config.interface) await this.rtnl.deleteLink(runtime.linkName);
       }
     }
     await this.notifier.drain(5000);
-    this.rtnl?.close();
+    this.rtnl.close();
   }
 
   /** The state of every instance, for SIGUSR1. */
   snapshot(): Record<string, unknown> {
-    const snapshots = new Map(this.election.snapshot().map((s) => [s.name, s]));
+    const snapshots = new Map([...this.units.values()].flatMap((u) => u.election.snapshot().map((s) => [s.name, s] as const)));
     return {
       time: new Date().toISOString(),
-      routerId: this.options.config.routerId,
+      routerId: this.config.routerId,
       instances: [...this.instances.values()].map((r) => ({
         name: r.config.name,
         interface: r.config.interface,
         vrid: r.config.vrid,
         version: r.config.version,
         family: r.config.family === 4 ? 'ipv4' : 'ipv6',
-        state: this.election.state(r.config.name),
+        state: snapshots.get(r.config.name)?.state,
         priority: r.config.priority,
-        effectivePriority: this.election.effectivePriority(r.config.name),
+        effectivePriority: snapshots.get(r.config.name)?.effectivePriority,
         primaryAddress: r.primaryAddress,
         vips: r.config.vips.map(vipText),
         counters: r.counters,
         election: snapshots.get(r.config.name),
       })),
-      scripts: this.options.config.scripts.map((s, i) => ({ name: s.name, healthy: this.trackers[i]?.isHealthy })),
+      scripts: [...this.trackers].map(([name, entry]) => ({ name, healthy: entry.tracker.isHealthy })),
+      socketDrops: [...this.sockets.values()].map((s) => ({ drops: s.drops, socket: s.socket.counters })),
     };
   }
 }
