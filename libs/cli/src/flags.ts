@@ -26,6 +26,12 @@ export function parseFlags(cli: CAC, argv: readonly string[], counting: readonly
   // Expand -vv into -v -v so that counting flags count; cac would read "v" once.
   const expanded: string[] = [];
   for (const arg of argv) {
+    // "-" is a value (stdin/stdout), but cac's parser would take it for a flag: glue it on.
+    const previous = expanded[expanded.length - 1];
+    if (arg === '-' && previous !== undefined && /^--[^=]+$/.test(previous)) {
+      expanded[expanded.length - 1] = `${previous}=-`;
+      continue;
+    }
     const m = /^-([a-zA-Z])\1+$/.exec(arg);
     if (m && counting.includes(m[1]!)) {
       for (let i = 0; i < arg.length - 1; i++) expanded.push(`-${m[1]}`);

@@ -346,8 +346,10 @@ export class VrrpDaemon {
     for (const unit of this.units.values()) this.executeAll(unit.election.handle(event, now));
   }
 
+  /** Transitions are told last: keepalived runs notify_master once the VIPs are in place. */
   private executeAll(actions: readonly ElectionAction[]): void {
-    for (const action of actions) this.execute(action);
+    for (const action of actions) if (action.kind !== 'transition') this.execute(action);
+    for (const action of actions) if (action.kind === 'transition') this.execute(action);
   }
 
   private execute(action: ElectionAction): void {
