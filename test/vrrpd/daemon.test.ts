@@ -235,4 +235,24 @@ describe('vrrpd at work', { skip, concurrency: 4 }, () => {
       assert.equal((await flags.stop('SIGTERM')).code, 0);
     });
   });
+
+  it('runs vrrp_scripts as script_user, and prefixes syslog priorities when stderr is the journal', async () => {
+    await withLab(uniquePrefix('vdsu'), async (lab) => {
+      const seg = await segment(lab, 99);
+      const dir = await lab.tempDir('su');
+      await chmod(dir, 0o777);
+      const config = `global_defs {\n    script_user nobody\n    enable_script_security\n}\nvrrp_script chk {\n    script "/bin/sh -c 'id -u > ${dir}/uid'"\n    interval 1\n}\n` +
+        instance('VI_1', 99, 100, '10.99.0.100/24', 'track_script {\n        chk\n    }');
+      const file = join(dir, 'keepalived.conf');
+      await writeFile(file, config);
+      const log = join(dir, 'stderr.log');
+      // JOURNAL_STREAM names the device and inode of stderr, as systemd sets it for a unit whose output is the journal.
+      const shell = `touch ${log}; export JOURNAL_STREAM=$(stat -c %d:%i ${log}); exec ${process.execPath} ${VRRPD} -f ${file} 2>>${log}`;
+      const daemon = await lab.spawn(seg.a, ['sh', '-c', shell]);
+      await waitFor(async () => (await readFile(join(dir, 'uid'), 'utf8').catch(() => '')).trim() === '65534', { timeoutMs: 10_000, what: 'the script to run as nobody (uid 65534)' });
+      await waitFor(async () => (await readFile(log, 'utf8')).includes('<6>(VI_1) Entering MASTER STATE'), { timeoutMs: 15_000, what: 'a journal-prefixed log line' });
+      assert.ok((await readFile(log, 'utf8')).split('\n').filter(Boolean).every((l) => /^<\d>/.test(l)), 'every line has a priority');
+      await daemon.stop('SIGTERM');
+    });
+  });
 });

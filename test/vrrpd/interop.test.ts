@@ -163,18 +163,52 @@ describe('vrrpd with keepalived as the peer', { skip, concurrency: 4 }, () => {
     });
   });
 
-  it('equal priority: the higher primary address wins, with vrrpd on either side', async () => {
-    await withLab(uniquePrefix('vi6'), async (lab) => {
-      const seg = await segment(lab, 86);
-      const vip = '10.86.0.100/24';
-      // b (10.86.0.2) has the higher address: keepalived there must win over vrrpd on a.
-      const vrrpd = await startVrrpd(lab, seg.a, conf({ priority: 100, vrid: 86, vip }));
-      const keepalived = await startKeepalived(lab, seg.b, conf({ priority: 100, vrid: 86, vip }), { name: 'b' });
-      await keepalived.waitForState('VI_1', 'MASTER', { timeoutMs: 15_000 });
-      await expectHolder(lab, seg, vip, seg.b);
-      await new Promise((r) => setTimeout(r, 3000));
-      await expectHolder(lab, seg, vip, seg.b, 1000);
-      void vrrpd;
+  it('equal priority: when two masters meet, the higher primary address wins, with vrrpd on either side', async () => {
+    // RFC 5798 6.4.2: a backup hearing equal priority keeps waiting, so which one starts first decides at
+    // start-up. The tie-break decides when two masters meet: made here by stopping multicast between them
+    // on the switch (links stay up, so nobody goes to FAULT), letting both become master, then healing it.
+    for (const vrrpdOn of ['a', 'b'] as const) {
+      await withLab(uniquePrefix(`vi6${vrrpdOn}`), async (lab) => {
+        const seg = await segment(lab, 86);
+        const vip = '10.86.0.100/24';
+        const sw = lab.nsName('sw');
+        const flood = (on: boolean) =>
+          Promise.all(['port1', 'port2'].map((port) => lab.exec(sw, ['bridge', 'link', 'set', 'dev', port, 'mcast_flood', on ? 'on' : 'off'], { check: true })));
+        await flood(false);
+        const config = conf({ priority: 100, vrid: 86, vip });
+        const ours = await startVrrpd(lab, vrrpdOn === 'a' ? seg.a : seg.b, config);
+        const theirs = await startKeepalived(lab, vrrpdOn === 'a' ? seg.b : seg.a, config, { name: 'k' });
+        await logged(ours.process, /\(VI_1\) Entering MASTER STATE/);
+        await theirs.waitForState('VI_1', 'MASTER', { timeoutMs: 15_000 });
+        await flood(true);
+        // b (10.86.0.2) has the higher address.
+        await expectHolder(lab, seg, vip, seg.b);
+        if (vrrpdOn === 'a') await logged(ours.process, /\(VI_1\) Entering BACKUP STATE/);
+        else await theirs.waitForState('VI_1', 'BACKUP', { timeoutMs: 10_000 });
+        await new Promise((r) => setTimeout(r, 2000));
+        await expectHolder(lab, seg, vip, seg.b, 1000);
+      });
+    }
+  });
+
+  it('v3 IPv4 at advert_int 0.5: keepalived backup takes over on SIGKILL of vrrpd; vrrpd preempts on its return', async () => {
+    await withLab(uniquePrefix('vi8'), async (lab) => {
+      const seg = await segment(lab, 88);
+      await prepareClient(lab, seg);
+      const vip = '10.88.0.100/24';
+      const mine = conf({ priority: 200, vrid: 88, vip, version: 3, advertInt: '0.5' });
+      const vrrpd = await startVrrpd(lab, seg.a, mine);
+      await logged(vrrpd.process, /\(VI_1\) Entering MASTER STATE/);
+      const keepalived = await startKeepalived(lab, seg.b, conf({ priority: 100, vrid: 88, vip, version: 3, advertInt: '0.5' }), { name: 'b' });
+      await keepalived.waitForState('VI_1', 'BACKUP', { timeoutMs: 5000 });
+      await expectHolder(lab, seg, vip, seg.a);
+      await vrrpd.process.stop('SIGKILL');
+      await keepalived.waitForState('VI_1', 'MASTER', { timeoutMs: 10_000 });
+      await expectClientFollows(lab, seg, vip, seg.b);
+      const again = await startVrrpd(lab, seg.a, mine);
+      await logged(again.process, /\(VI_1\) Entering MASTER STATE/);
+      await expectHolder(lab, seg, vip, seg.a);
+      await expectClientFollows(lab, seg, vip, seg.a);
     });
   });
 

@@ -1,8 +1,7 @@
 // vrrp_script: run the check every `interval`, count consecutive results,
 // and report a change of health only after `rise` successes or `fall`
-// failures, as keepalived does. A script is taken as healthy until it has
-// failed `fall` times (keepalived's default without `init_fail`), so the
-// election hears only changes.
+// failures, as keepalived does. The first result is reported as it comes:
+// keepalived holds an instance tracking a weight-0 script in INIT until then.
 
 import type { DaemonLog } from './daemonLog.js';
 import type { ScriptConfig } from './runtimeConfig.js';
@@ -13,6 +12,7 @@ export class ScriptTracker {
   private successes = 0;
   private failures = 0;
   private healthy = true;
+  private reported = false;
   private stopped = false;
 
   constructor(
@@ -21,6 +21,11 @@ export class ScriptTracker {
     private readonly log: DaemonLog,
     private readonly onChange: (name: string, healthy: boolean) => void,
   ) {}
+
+  /** Whether the first result is in: until then an election must not be told anything. */
+  get hasReported(): boolean {
+    return this.reported;
+  }
 
   get isHealthy(): boolean {
     return this.healthy;
@@ -49,7 +54,12 @@ export class ScriptTracker {
     if (result.error) this.log('error', `Script \`${this.script.name}\`: ${result.error}`);
     if (this.script.weightReverse) ok = !ok;
     if (ok) { this.successes++; this.failures = 0; } else { this.failures++; this.successes = 0; }
-    if (!this.healthy && this.successes >= this.script.rise) {
+    if (!this.reported) {
+      this.reported = true;
+      this.healthy = ok;
+      this.log('info', `VRRP_Script(${this.script.name}) ${ok ? 'succeeded' : `failed (exited with status ${result.code ?? result.signal ?? 'error'})`}`);
+      this.onChange(this.script.name, ok);
+    } else if (!this.healthy && this.successes >= this.script.rise) {
       this.healthy = true;
       this.log('info', `VRRP_Script(${this.script.name}) succeeded`);
       this.onChange(this.script.name, true);

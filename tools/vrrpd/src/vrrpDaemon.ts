@@ -238,8 +238,9 @@ export class VrrpDaemon {
         if (!link || !link.up || !link.running) this.executeAll(election.handle({ kind: 'interface', name, up: false }, now));
       }
     }
+    // Results that came in while this unit was being set up reached no election: hand them over now.
     for (const [name, entry] of this.trackers) {
-      if (!entry.tracker.isHealthy) this.executeAll(election.handle({ kind: 'script', name, healthy: false }, now));
+      if (entry.tracker.hasReported) this.executeAll(election.handle({ kind: 'script', name, healthy: entry.tracker.isHealthy }, now));
     }
     this.executeAll(election.handle({ kind: 'start' }, monotonicNow()));
   }

@@ -1,0 +1,22 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { uniquePrefix, withLab } from '@keepalived-ts/test-utils';
+import { segment } from '../test/vrrpd/vrrpdLab.js';
+import { freezeVrrpd, startRouter } from './vrrpRouters.js';
+const impl = (process.argv[2] ?? 'vrrpd') as 'vrrpd' | 'keepalived';
+const conf = (p: number, s: string) => `vrrp_instance VI_1 {\n state ${s}\n interface eth0\n virtual_router_id 70\n priority ${p}\n advert_int 0.1\n version 3\n virtual_ipaddress {\n 10.70.0.100/24\n }\n}\n`;
+await withLab(uniquePrefix('trc'), async (lab) => {
+  const seg = await segment(lab, 70);
+  const build = await freezeVrrpd(lab);
+  const a = await startRouter(lab, impl, seg.a, conf(200, 'MASTER'), { name: 'a', vrrpd: build, extraArgs: impl === 'vrrpd' ? ['-D'] : ['-D'] });
+  await sleep(1500);
+  const b = await startRouter(lab, impl, seg.b, conf(100, 'BACKUP'), { name: 'b', vrrpd: build, extraArgs: ['-D'] });
+  await sleep(2000);
+  const pid = await (process.argv[5] === 'a' ? a : b).workerPid();
+  const st = await lab.spawn(seg.b, ['strace', '-f', '-ttt', '-T', '-p', String(pid), '-e', 'trace=!futex,mprotect,madvise', '-o', process.argv[3] ?? '/tmp/kt-trace.txt']);
+  await sleep(1500);
+  const kill = await a.signal((process.argv[4] ?? 'SIGKILL') as 'SIGKILL');
+  console.log('kill at', kill.toFixed(6));
+  await sleep(1500);
+  await st.stop('SIGINT');
+  console.log(b.logLines().slice(-12).join('\n'));
+});
