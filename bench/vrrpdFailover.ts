@@ -301,6 +301,7 @@ async function runConfig(timing: Timing, pairing: Pairing, subnet: number, tag: 
 // ---- report ----
 
 const f1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
+const f2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
 const label = (t: Timing): string => `v${t.version}, ${t.advertInt} s`;
 const pairLabel = (p: Pairing): string => `${p.master} → ${p.backup}`;
 
@@ -311,6 +312,12 @@ interface Figures {
   readonly beyond: readonly number[];
   /** SIGTERM: kill to the master's priority-0 advert on the wire. */
   readonly stop: readonly number[];
+  /** The backup's timer end (as in `beyond`) to its first advert on the wire. */
+  readonly toAdvert: readonly number[];
+  /** Its first advert to the VIP in its kernel. */
+  readonly advertToVip: readonly number[];
+  /** The VIP in its kernel to its first gratuitous ARP on the wire. */
+  readonly vipToGarp: readonly number[];
 }
 
 function figures(result: ConfigResult, signal: StopSignal): Figures {
@@ -325,6 +332,13 @@ function figures(result: ConfigResult, signal: StopSignal): Figures {
       return t.priorityZero === undefined ? [] : [ms(t.vip - t.priorityZero) - skew];
     }),
     stop: trialsOf.flatMap((t) => (t.priorityZero === undefined ? [] : [ms(t.priorityZero - t.kill)])),
+    toAdvert: trialsOf.flatMap((t) => {
+      if (t.backupAdvert === undefined) return [];
+      if (signal === 'SIGKILL') return t.lastAdvert === undefined ? [] : [ms(t.backupAdvert - t.lastAdvert) - mdi];
+      return t.priorityZero === undefined ? [] : [ms(t.backupAdvert - t.priorityZero) - skew];
+    }),
+    advertToVip: trialsOf.flatMap((t) => (t.backupAdvert === undefined ? [] : [ms(t.vip - t.backupAdvert)])),
+    vipToGarp: trialsOf.map((t) => ms(t.garp - t.vip)),
   };
 }
 
@@ -371,5 +385,15 @@ for (const timing of timings) {
     const b = figures(theirs, signal);
     const ratio = (x: number, y: number) => `**${(x / y).toFixed(3)}**`;
     console.log(`| ${label(timing)} | ${signal} | ${ratio(median(a.vip), median(b.vip))} | ${ratio(percentile(a.vip, 95), percentile(b.vip, 95))} | ${ratio(median(a.garp), median(b.garp))} | ${ratio(percentile(a.garp, 95), percentile(b.garp, 95))} | ${f1(median(a.beyond) - median(b.beyond))} ms |`);
+  }
+}
+
+console.log("\nWhere the time goes (medians, ms; the VIP's stamp is ip monitor's, the others are tcpdump's):\n");
+console.log('| version, advert_int | signal | master → backup | kill → priority 0 on the wire | timer end → backup\'s first advert | first advert → VIP | VIP → first GARP |');
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
+for (const result of results) {
+  for (const signal of SIGNALS) {
+    const fig = figures(result, signal);
+    console.log(`| ${label(result.timing)} | ${signal} | ${pairLabel(result.pairing)} | ${signal === 'SIGTERM' ? f2(median(fig.stop)) : '–'} | ${f2(median(fig.toAdvert))} | ${f2(median(fig.advertToVip))} | ${f2(median(fig.vipToGarp))} |`);
   }
 }

@@ -118,8 +118,9 @@ describe('vrrpd at work', { skip, concurrency: 4 }, () => {
       const lines = async () => (await readFile(events, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
       await waitFor(async () => (await lines()).some((e) => e['to'] === 'master'), { timeoutMs: 5000, what: 'a master event' });
       const toMaster = (await lines()).find((e) => e['to'] === 'master')!;
-      assert.deepEqual({ ...toMaster, time: undefined }, { time: undefined, instance: 'VI_1', vrid: 92, interface: 'eth0', from: 'backup', to: 'master', priority: 100, reason: 'master-down-timer', vips: ['10.92.0.100/24'] });
+      assert.deepEqual({ ...toMaster, time: undefined, vipDetails: undefined }, { time: undefined, vipDetails: undefined, instance: 'VI_1', vrid: 92, interface: 'eth0', from: 'backup', to: 'master', priority: 100, reason: 'master-down-timer', vips: ['10.92.0.100/24'] });
       assert.match(String(toMaster['time']), /^\d{4}-\d\d-\d\dT/);
+      assert.deepEqual(toMaster['vipDetails'], [{ address: '10.92.0.100/24', dev: 'eth0' }]);
       await waitFor(async () => (await readFile(join(dir, 'notify.log'), 'utf8').catch(() => '')).includes('INSTANCE VI_1 MASTER 100'), { timeoutMs: 5000, what: 'notify called with INSTANCE VI_1 MASTER 100' });
       // notify_master runs after the VIPs are in place.
       await waitFor(async () => (await readFile(join(dir, 'master.log'), 'utf8').catch(() => '')).includes('10.92.0.100/24'), { timeoutMs: 5000, what: 'notify_master to see the VIP' });

@@ -14,6 +14,8 @@ export interface TransitionEvent {
   readonly priority: number;
   readonly reason: string;
   readonly vips: readonly string[];
+  /** Where each VIP goes, for consumers that add them (vipctl apply): dev defaults to `interface`. */
+  readonly vipDetails: readonly { readonly address: string; readonly dev: string; readonly label?: string; readonly broadcast?: string; readonly scope?: string }[];
 }
 
 export interface EventSink {

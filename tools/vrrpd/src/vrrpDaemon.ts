@@ -394,6 +394,13 @@ export class VrrpDaemon {
             priority: action.priority,
             reason: action.reason,
             vips: c.vips.map(vipText),
+            vipDetails: [...c.vips, ...c.excludedVips].map((v) => ({
+              address: vipText(v),
+              dev: v.dev ?? runtime.linkName,
+              ...(v.label ? { label: v.label } : {}),
+              ...(v.broadcast ? { broadcast: v.broadcast } : {}),
+              ...(v.scope ? { scope: v.scope } : {}),
+            })),
           });
         });
         return;
