@@ -11,6 +11,7 @@ DEBIAN_PACKAGES=(
   tcpdump       # judge of what we decode and encode
   tshark        # second judge (tshark -V)
   iputils-ping  # lab checks
+  systemd       # systemd-analyze verify judges contrib/systemd
 )
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
