@@ -4,7 +4,8 @@
 
 import { usageError } from '@keepalived-ts/cli';
 import { familyOf, VRRP_MULTICAST_IPV4, VRRP_MULTICAST_IPV6 } from '@keepalived-ts/vrrp';
-import { DEFAULT_GARP, type DaemonConfig, type VirtualAddress } from './runtimeConfig.js';
+import { DEFAULT_GARP_TIMING } from '@keepalived-ts/election';
+import type { DaemonConfig, VirtualAddress } from './runtimeConfig.js';
 
 export interface InstanceFlags {
   readonly interface: string;
@@ -62,7 +63,7 @@ export function configFromFlags(flags: InstanceFlags): DaemonConfig {
         trackScripts: [],
         trackInterfaces: [],
         notify: {},
-        garp: DEFAULT_GARP,
+        garp: DEFAULT_GARP_TIMING,
         v3ChecksumAsV2: false,
       },
     ],

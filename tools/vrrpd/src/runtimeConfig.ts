@@ -78,12 +78,3 @@ export interface DaemonConfig {
   readonly scriptUser?: { readonly user: string; readonly group?: string };
   readonly notifyFifo?: string;
 }
-
-export const DEFAULT_GARP: GarpTiming = {
-  masterDelayMs: 5000,
-  masterRepeat: 5,
-  masterRefreshMs: 0,
-  masterRefreshRepeat: 1,
-  lowerPrioDelayMs: 5000,
-  lowerPrioRepeat: 5,
-};
