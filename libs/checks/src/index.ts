@@ -1,0 +1,2 @@
+export * from './checkResult.js';
+export * from './retry.js';
