@@ -18,8 +18,13 @@ export interface FlagParse {
 export function commandLine(name: string): CAC {
   const cli = cac(name);
   cli.help();
+  // cac would print the help inside parse() and the tool again: the tools print it once.
+  cli.showHelpOnExit = false;
   return cli;
 }
+
+/** The flag as typed: cac keys options in camelCase (--garp-count becomes garpCount). */
+const flagName = (key: string): string => (key.length === 1 ? `-${key}` : `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
 
 export function parseFlags(cli: CAC, argv: readonly string[], counting: readonly string[] = []): FlagParse {
   const counts = new Map<string, number>();
@@ -46,7 +51,7 @@ export function parseFlags(cli: CAC, argv: readonly string[], counting: readonly
     if (option.negated) known.add(option.names[0]!.replace(/^no-?/, ''));
   }
   for (const key of Object.keys(parsed.options)) {
-    if (!known.has(key)) throw usageError(`unknown option ${key.length === 1 ? '-' : '--'}${key} (see --help)`);
+    if (!known.has(key)) throw usageError(`unknown option ${flagName(key)} (see --help)`);
   }
   for (const name of counting) {
     const value = parsed.options[name];
@@ -63,8 +68,8 @@ export function parseFlags(cli: CAC, argv: readonly string[], counting: readonly
 export function stringFlag(flags: ParsedFlags, name: string): string | undefined {
   const value = flags[name];
   if (value === undefined || value === false) return undefined;
-  if (Array.isArray(value)) throw usageError(`--${name} given more than once`);
-  if (value === true) throw usageError(`--${name} needs a value`);
+  if (Array.isArray(value)) throw usageError(`${flagName(name)} given more than once`);
+  if (value === true) throw usageError(`${flagName(name)} needs a value`);
   return String(value);
 }
 
@@ -73,7 +78,7 @@ export function integerFlag(flags: ParsedFlags, name: string, min: number, max: 
   if (text === undefined) return undefined;
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < min || value > max) {
-    throw usageError(`--${name} ${JSON.stringify(text)}: not a whole number from ${min} to ${max}`);
+    throw usageError(`${flagName(name)} ${JSON.stringify(text)}: not a whole number from ${min} to ${max}`);
   }
   return value;
 }

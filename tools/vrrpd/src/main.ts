@@ -15,12 +15,10 @@ import type { DaemonConfig } from './runtimeConfig.js';
 const DEFAULT_CONFIG = '/etc/keepalived/keepalived.conf';
 const DEFAULT_STATE_FILE = '/tmp/vrrpd.json';
 
-/** A repeatable string flag; booleans are cac's marks for a negated twin (--vip and --no-vip share a key). */
+/** A repeatable string flag (cac gives one value or an array; booleans are its default for --no-vip's key). */
 function listFlag(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).filter((v) => typeof v === 'string' || typeof v === 'number').map(String);
 }
-
-const noVip = (value: unknown): boolean => value === false || (Array.isArray(value) && value.includes(false));
 
 await runMain('vrrpd', async () => {
   const cli = commandLine('vrrpd');
@@ -49,7 +47,10 @@ await runMain('vrrpd', async () => {
   cli.example('vrrpd -t -f keepalived.conf');
   cli.example('vrrpd --no-vip --events - | vipctl apply');
   cli.example('vrrpd -i eth0 --vrid 51 --priority 100 --vip 10.0.0.100/24');
-  const parsed = parseFlags(cli, process.argv.slice(2));
+  // --vip (a value) and --no-vip (a switch) share one key in cac: take the switch out first.
+  const argv = process.argv.slice(2);
+  const noVipGiven = argv.includes('--no-vip');
+  const parsed = parseFlags(cli, argv.filter((a) => a !== '--no-vip'));
   const flags = parsed.flags;
   if (flags['help']) {
     cli.outputHelp();
@@ -107,7 +108,7 @@ await runMain('vrrpd', async () => {
   const { VrrpDaemon } = await import('./vrrpDaemon.js');
   let daemon;
   try {
-    daemon = await VrrpDaemon.start({ config, manageVips: !noVip(flags['vip']), log, ...(events ? { events } : {}) });
+    daemon = await VrrpDaemon.start({ config, manageVips: !noVipGiven, log, ...(events ? { events } : {}) });
   } catch (error) {
     throw new UserError((error as Error).message, ExitCode.failure);
   }
