@@ -12,6 +12,10 @@ DEBIAN_PACKAGES=(
   tshark        # second judge (tshark -V)
   iputils-ping  # lab checks
   systemd       # systemd-analyze verify judges contrib/systemd
+  socat         # checker tests: TCP and UDP servers, silent and scripted ones
+  dnsmasq-base  # checker tests: the DNS server (the binary alone, no system service)
+  python3-aiosmtpd  # checker tests: the SMTP server (run by Debian's /usr/bin/python3)
+  nftables      # checker tests: a host that drops packets (timeouts)
 )
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
