@@ -16,6 +16,9 @@ DEBIAN_PACKAGES=(
   dnsmasq-base  # checker tests: the DNS server (the binary alone, no system service)
   python3-aiosmtpd  # checker tests: the SMTP server (run by Debian's /usr/bin/python3)
   nftables      # checker tests: a host that drops packets (timeouts)
+  nginx-light   # HTTP_GET/SSL_GET and genhash tests: the real web server
+  openssl       # the HTTPS tests' self-signed certificate
+  ipvsadm       # the IPVS judge, run inside the test/ipvs-vm guest (QEMU itself is installed by that harness on first use)
 )
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
