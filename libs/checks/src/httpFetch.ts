@@ -11,6 +11,9 @@ import { httpRequestBytes, type HttpVersion } from './httpRequest.js';
 import { ResponseReader, type HttpReadObserver, type HttpResponseSummary } from './httpResponse.js';
 import { tlsConnectOptions, tlsFailureText, type HttpTlsOptions } from './tls.js';
 
+/** Bytes taken from the socket per read on a plain connection. */
+const READ_BUFFER_SIZE = 1 << 16;
+
 export interface HttpFetchOptions {
   /** The server's address. */
   readonly host: string;
@@ -71,7 +74,22 @@ export async function httpFetch(options: HttpFetchOptions): Promise<HttpFetchRes
     let settled = false;
     let waitTimer: NodeJS.Timeout | undefined;
     let deadlineTimer: NodeJS.Timeout | undefined;
-    const raw: Socket = connect({ host: options.host, port: options.port, ...(options.bindTo !== undefined ? { localAddress: options.bindTo } : {}) });
+    // A plain connection reads into one buffer, reused: nothing is allocated
+    // per chunk, so memory stays flat whatever the body's size. (TLS decrypts
+    // into buffers of its own.)
+    const onread = {
+      buffer: Buffer.allocUnsafe(READ_BUFFER_SIZE),
+      callback: (length: number, buffer: Uint8Array): boolean => {
+        onData(buffer.subarray(0, length));
+        return true;
+      },
+    };
+    const raw: Socket = connect({
+      host: options.host,
+      port: options.port,
+      ...(options.bindTo !== undefined ? { localAddress: options.bindTo } : {}),
+      ...(tlsOptions ? {} : { onread }),
+    });
     let stream: Socket | TLSSocket = raw;
 
     const settle = (result: HttpFetchResult): void => {
@@ -110,7 +128,7 @@ export async function httpFetch(options: HttpFetchOptions): Promise<HttpFetchRes
     };
     raw.on('error', onError);
 
-    const onData = (chunk: Buffer): void => {
+    const onData = (chunk: Uint8Array): void => {
       if (settled) return;
       stage = 'read';
       if (reader.push(chunk)) armWait();
@@ -120,7 +138,7 @@ export async function httpFetch(options: HttpFetchOptions): Promise<HttpFetchRes
     const send = (): void => {
       stage = 'send';
       armWait();
-      stream.on('data', onData);
+      if (tlsOptions) stream.on('data', onData);
       stream.once('end', succeed);
       stream.write(request, (error) => {
         if (error || settled || stage !== 'send') return;

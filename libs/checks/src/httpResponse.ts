@@ -28,7 +28,8 @@ export const KEEPALIVED_READ_SIZE = 4095;
 
 /**
  * Told what keepalived's verbose genhash prints, as it happens. Calls follow
- * keepalived's reads of at most KEEPALIVED_READ_SIZE bytes.
+ * keepalived's reads of at most KEEPALIVED_READ_SIZE bytes. The bytes are
+ * lent for the call only (the reader's buffers are reused): copy to keep.
  */
 export interface HttpReadObserver {
   /** A read that arrived while the header was incomplete (genhash -v prints a banner for each). */
