@@ -13,6 +13,9 @@ import { parseStatements, type ConfigNode } from './parser.js';
 import { readSyncGroup, type SyncGroupDraft } from './syncGroup.js';
 import { completeVrrpInstance, readVrrpInstance, type InstanceDraft } from './vrrpInstance.js';
 import { buildVrrpScript } from './vrrpScript.js';
+import { completeVirtualServers, readVirtualServer, type VirtualServerDraft } from './virtualServer.js';
+import { readVirtualServerGroup } from './virtualServerGroup.js';
+import type { VirtualServerGroup } from './virtualServerModel.js';
 
 export interface ParseOptions extends ReadOptions {
   /** Host lookups (users, groups, interfaces); each one left out skips its checks. */
@@ -85,6 +88,8 @@ export function buildConfig(nodes: readonly ConfigNode[], files: readonly string
   const groupDrafts: SyncGroupDraft[] = [];
   const virtualServers: ConfigNode[] = [];
   const virtualServerGroups: ConfigNode[] = [];
+  const virtualServerDrafts: VirtualServerDraft[] = [];
+  const groups: VirtualServerGroup[] = [];
   const otherBlocks: ConfigNode[] = [];
 
   for (const node of nodes) {
@@ -122,12 +127,19 @@ export function buildConfig(nodes: readonly ConfigNode[], files: readonly string
         groupDrafts.push(draft);
         break;
       }
-      case 'virtual_server':
+      case 'virtual_server': {
         virtualServers.push(node);
+        const draft = readVirtualServer(node, context);
+        if (draft) virtualServerDrafts.push(draft);
         break;
-      case 'virtual_server_group':
+      }
+      case 'virtual_server_group': {
         virtualServerGroups.push(node);
+        if (!withBlock(node, context)) break;
+        const group = readVirtualServerGroup(node, context);
+        if (group) groups.push(group);
         break;
+      }
       default:
         if (OTHER_TOP_LEVEL.has(node.keyword)) otherBlocks.push(node);
         else diagnostics.warn(node.location, `unknown keyword '${node.keyword}'`);
@@ -176,8 +188,10 @@ export function buildConfig(nodes: readonly ConfigNode[], files: readonly string
     if (instance) instances.push(instance);
   }
   reportSharedRouterIds(instances, context);
+  // Groups are looked up once everything is read: a virtual_server may name one defined below it.
+  const lvs = completeVirtualServers(virtualServerDrafts, groups, context);
 
-  return { globalDefs, vrrpScripts: scripts, vrrpInstances: instances, vrrpSyncGroups: syncGroups, virtualServers, virtualServerGroups, otherBlocks, files };
+  return { globalDefs, vrrpScripts: scripts, vrrpInstances: instances, vrrpSyncGroups: syncGroups, virtualServers, virtualServerGroups, lvs, otherBlocks, files };
 }
 
 function withBlock(node: ConfigNode, context: BuildContext): boolean {

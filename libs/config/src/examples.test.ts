@@ -177,9 +177,21 @@ describe('shared/examples', { skip: !have && 'shared/examples is not beside this
     });
   }
 
-  it('lvs-fwmark.conf: a firewall-mark virtual server, kept as a block tree without warnings', () => {
+  it('lvs-fwmark.conf: a firewall-mark virtual server, judged as keepalived 2.2.7 judges it', () => {
     const result = load('lvs-fwmark.conf');
-    assert.deepEqual(messages(result), []);
+    const file = examples + 'lvs-fwmark.conf';
+    assert.deepEqual(messages(result), [
+      `${file}:5: number '0' outside range [1, 2678400]: persistence_timeout invalid`,
+      `${file}:1: Warning: Virtual server FWM 617443: protocol specified for fwmark - protocol will be ignored`,
+      `${file}:8: WARNING - fwmark virtual server FWM 617443, real server [192.168.79.129]:none:17443 has port specified - clearing`,
+      `${file}:12: WARNING - fwmark virtual server FWM 617443, real server [192.168.79.131]:none:17443 has port specified - clearing`,
+    ]);
+    assert.equal(configTestStatus(result.diagnostics), 5);
+    const typed = result.config.lvs.virtualServers[0]!;
+    assert.deepEqual(typed.service, { kind: 'fwmark', fwmark: 617443 });
+    assert.equal(typed.protocol, undefined);
+    assert.equal(typed.persistenceTimeout, undefined);
+    assert.deepEqual(typed.realServers.map((rs) => [rs.address, rs.port, rs.method]), [['192.168.79.129', 0, 'DR'], ['192.168.79.131', 0, 'DR']]);
     assert.equal(result.config.vrrpInstances.length, 0);
     const vs = result.config.virtualServers[0]!;
     assert.deepEqual(vs.args, ['fwmark', '617443', '17443']);

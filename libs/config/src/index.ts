@@ -1,5 +1,5 @@
 // keepalived.conf for the keepalived-ts tools: read (with includes, globs and
-// $VARIABLES), typed for the VRRP side, judged as `keepalived -t` judges it.
+// $VARIABLES), typed (the VRRP side and the virtual servers), judged as `keepalived -t` judges it.
 
 export { parseKeepalivedConfig, parseKeepalivedConfigText, memoryFileSystem, type ParseOptions, type ParseResult } from './config.js';
 export { loadKeepalivedConfig, nodeFileSystem, systemEnvironment, systemInterfaceStatus, type LoadOptions } from './load.js';
@@ -23,4 +23,6 @@ export type { ConfigNode } from './parser.js';
 export type { Word } from './lexer.js';
 export { parseAccounts, readAccounts, type Accounts } from './accounts.js';
 export { DEFAULT_GLOBAL_DEFS } from './globalDefs.js';
+export { formatServer } from './virtualServer.js';
+export { checkVirtualServerScripts } from './virtualServerScripts.js';
 export type * from './model.js';

@@ -356,11 +356,16 @@ describe('vrrp_sync_group', () => {
 });
 
 describe('other blocks', () => {
-  it('keeps virtual_server(_group) and other keepalived blocks as trees, without warnings', () => {
+  it('keeps virtual_server(_group) and other keepalived blocks as trees; a virtual server gets keepalived -t\'s defaults', () => {
     const result = parse(
       'virtual_server_group VSG {\n  10.0.0.1 80\n}\nvirtual_server group VSG {\n  real_server 10.0.1.1 80 {\n    TCP_CHECK {\n      connect_timeout 3\n    }\n  }\n}\nstatic_ipaddress {\n  192.168.1.1/24 dev eth0\n}\nstatic_routes {\n  10.1.0.0/16 via 192.168.1.254\n}\nlinkbeat_interfaces {\n  eth0\n}\n',
     );
-    assert.deepEqual(messages(result), []);
+    // keepalived 2.2.7 -t says the same of a virtual server that sets none of these.
+    assert.deepEqual(messages(result), [
+      'keepalived.conf:4: Virtual server [VSG]:0: no protocol set - defaulting to UDP',
+      "keepalived.conf:4: Virtual server [VSG]:0: no scheduler set, setting default 'wlc'",
+      'keepalived.conf:4: Virtual server [VSG]:0: no forwarding method set, setting default NAT',
+    ]);
     assert.deepEqual(result.config.virtualServerGroups.map((n) => n.args), [['VSG']]);
     assert.equal(result.config.virtualServers[0]!.children![0]!.children![0]!.keyword, 'TCP_CHECK');
     assert.deepEqual(result.config.otherBlocks.map((n) => n.keyword), ['static_ipaddress', 'static_routes', 'linkbeat_interfaces']);

@@ -5,6 +5,9 @@
 import type { AddressFamily } from '@keepalived-ts/vrrp';
 import type { SourceLocation } from './diagnostics.js';
 import type { ConfigNode } from './parser.js';
+import type { LvsConfig } from './virtualServerModel.js';
+
+export type * from './virtualServerModel.js';
 
 export interface ScriptUser {
   readonly user: string;
@@ -201,9 +204,11 @@ export interface KeepalivedConfig {
   readonly vrrpScripts: readonly VrrpScript[];
   readonly vrrpInstances: readonly VrrpInstance[];
   readonly vrrpSyncGroups: readonly VrrpSyncGroup[];
-  /** `virtual_server` blocks, untyped for now (hcheck / ipvsadm-ts will type them). */
+  /** `virtual_server` blocks as written (genhash --config reads them); `lvs` has them typed. */
   readonly virtualServers: readonly ConfigNode[];
   readonly virtualServerGroups: readonly ConfigNode[];
+  /** The virtual servers and groups keepalived would run, typed, with its defaults and corrections applied. */
+  readonly lvs: LvsConfig;
   /** Other top-level blocks keepalived knows (static_ipaddress, static_routes, linkbeat_interfaces, ...), untyped. */
   readonly otherBlocks: readonly ConfigNode[];
   /** Every file read, main file first. */

@@ -8,3 +8,6 @@ export { formatMac, parseMac } from './mac.js';
 export { openRtnetlink } from './rtnetlink.js';
 export type { AddressInfo, AddressSpec, LinkInfo, MacvlanSpec, NetlinkEvent, Rtnetlink } from './types.js';
 export { macvlanName, VMAC_MODE, vmacAddress } from './vmac.js';
+// Generic netlink plumbing for libs/ipvs: the lazily loaded package and the errno of its errors.
+export { loadNetlink } from './socket.js';
+export { errnoName, errnoOf } from './errors.js';

@@ -247,7 +247,7 @@ export function shapeOf(argv: readonly string[]): CommandLineShape {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') return { kind: 'none' };
-    if (arg === '-f' || arg === '--use-file' || arg.startsWith('--use-file=') || /^-f./.test(arg)) return { kind: 'daemon' };
+    if (arg === '-f' || arg === '--use-file' || arg.startsWith('--use-file=') || /^-f./.test(arg) || arg === '-t' || arg === '--config-test') return { kind: 'daemon' };
     if (COMMON_VALUE_OPTIONS.has(arg)) {
       i++;
       continue;
@@ -264,7 +264,7 @@ export function overviewText(): string {
     '',
     'Usage:',
     ...SUBCOMMANDS.map((s) => `  hcheck ${s.name} ${s.synopsis}`),
-    '  hcheck -f keepalived.conf        (the checker daemon: not there yet)',
+    '  hcheck -f keepalived.conf [-t] [--events PATH] [--dry-run]   (the checker daemon; hcheck -f --help)',
     '',
     'Checks:',
     ...SUBCOMMANDS.map((s) => `  ${s.name.padEnd(width)}  ${s.summary}`),

@@ -6,10 +6,10 @@
 
 import { writeFileSync, rmSync } from 'node:fs';
 import { booleanFlag, commandLine, ExitCode, integerFlag, parseFlags, runMain, stringFlag, usageError, UserError } from '@keepalived-ts/cli';
-import { daemonLog } from './daemonLog.js';
-import { openEventSink } from './eventSink.js';
+import { daemonLog, openEventSink } from '@keepalived-ts/daemon';
 import { configFromFlags } from './fromFlags.js';
 import { configTest, loadDaemonConfig } from './fromKeepalivedConf.js';
+import type { TransitionEvent } from './notifier.js';
 import type { DaemonConfig } from './runtimeConfig.js';
 
 const DEFAULT_CONFIG = '/etc/keepalived/keepalived.conf';
@@ -101,7 +101,7 @@ await runMain('vrrpd', async () => {
   const eventsPath = stringFlag(flags, 'events');
   let events;
   try {
-    events = eventsPath !== undefined ? openEventSink(eventsPath, (m) => log('warning', m)) : undefined;
+    events = eventsPath !== undefined ? openEventSink<TransitionEvent>(eventsPath, (m) => log('warning', m)) : undefined;
   } catch (error) {
     throw new UserError(`--events ${eventsPath}: ${(error as Error).message}`, ExitCode.failure);
   }

@@ -5,16 +5,29 @@
 
 import { constants, openSync, writeSync, statSync } from 'node:fs';
 import type { VrrpState } from '@keepalived-ts/election';
-import type { DaemonLog } from './daemonLog.js';
-import type { EventSink, TransitionEvent } from './eventSink.js';
+import { runScript, type DaemonLog, type EventSink, type ScriptUser } from '@keepalived-ts/daemon';
 import type { Command, NotifyScripts } from './runtimeConfig.js';
-import { runScript, type ScriptUser } from './scriptRunner.js';
+
+/** One line of `--events`: what `vipctl apply` reads. */
+export interface TransitionEvent {
+  readonly time: string;
+  readonly instance: string;
+  readonly vrid: number;
+  readonly interface: string;
+  readonly from: string;
+  readonly to: string;
+  readonly priority: number;
+  readonly reason: string;
+  readonly vips: readonly string[];
+  /** Where each VIP goes, for consumers that add them (vipctl apply): dev defaults to `interface`. */
+  readonly vipDetails: readonly { readonly address: string; readonly dev: string; readonly label?: string; readonly broadcast?: string; readonly scope?: string }[];
+}
 
 const KEEPALIVED_STATE: Readonly<Record<VrrpState | 'stop', string>> = { init: 'INIT', backup: 'BACKUP', master: 'MASTER', fault: 'FAULT', stop: 'STOP' };
 
 export interface NotifierOptions {
   readonly log: DaemonLog;
-  readonly events?: EventSink;
+  readonly events?: EventSink<TransitionEvent>;
   readonly notifyFifo?: string;
   readonly scriptUser?: ScriptUser;
 }

@@ -3,9 +3,8 @@
 // failures, as keepalived does. The first result is reported as it comes:
 // keepalived holds an instance tracking a weight-0 script in INIT until then.
 
-import type { DaemonLog } from './daemonLog.js';
+import { runScript, type DaemonLog, type ScriptUser } from '@keepalived-ts/daemon';
 import type { ScriptConfig } from './runtimeConfig.js';
-import { runScript, type ScriptUser } from './scriptRunner.js';
 
 export class ScriptTracker {
   private timer: NodeJS.Timeout | undefined;

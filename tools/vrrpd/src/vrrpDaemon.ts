@@ -9,11 +9,9 @@
 import { Election, type ElectionAction, type ElectionEvent, type InstanceSpec, type TimerName } from '@keepalived-ts/election';
 import { openRtnetlink, OWNER_PROTO, type NetlinkEvent, type Rtnetlink } from '@keepalived-ts/netlink';
 import { authPassword, decodeAdvert, intervalCentiseconds, parseAddress, type AdvertInput } from '@keepalived-ts/vrrp';
-import type { DaemonLog } from './daemonLog.js';
-import type { EventSink } from './eventSink.js';
-import { Notifier } from './notifier.js';
+import { resolveScriptUser, type DaemonLog, type EventSink, type ScriptUser } from '@keepalived-ts/daemon';
+import { Notifier, type TransitionEvent } from './notifier.js';
 import type { DaemonConfig, InstanceConfig, ScriptConfig, SyncGroupConfig, VirtualAddress } from './runtimeConfig.js';
-import { resolveScriptUser, type ScriptUser } from './scriptRunner.js';
 import { ScriptTracker } from './scriptTracker.js';
 import { monotonicNow, TimerSet } from './timerSet.js';
 import type { ReceivedVrrpPacket, VrrpSocket } from '@keepalived-ts/wire/vrrpSocket';
@@ -24,7 +22,7 @@ export interface DaemonOptions {
   /** false with --no-vip: report transitions, touch no address. */
   readonly manageVips: boolean;
   readonly log: DaemonLog;
-  readonly events?: EventSink;
+  readonly events?: EventSink<TransitionEvent>;
 }
 
 /** Why adverts were dropped, counted per instance (or per socket before the VRID is known). */

@@ -1,6 +1,6 @@
 // Runs the scripts a keepalived.conf names (vrrp_script checks, notify
-// scripts) as keepalived 2.x does: the command line split into words (no
-// shell), executed as script_user, ended after its timeout.
+// scripts) as keepalived 2.x does: the words libs/config split the command
+// line into (no shell), executed as script_user, ended after its timeout.
 
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -31,37 +31,6 @@ export function resolveScriptUser(user: string, group?: string): ScriptUser {
     gid = entry ? Number(entry[2]) : Number(group);
   }
   return { name: user, uid, gid };
-}
-
-/** Splits a command line into words: double and single quotes group, backslash escapes. */
-export function splitCommandLine(text: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quote: '"' | "'" | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === quote) quote = undefined;
-      else if (c === '\\' && quote === '"' && i + 1 < text.length) word += text[++i];
-      else word += c;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      inWord = true;
-    } else if (c === '\\' && i + 1 < text.length) {
-      word += text[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
 }
 
 export interface ScriptResult {
