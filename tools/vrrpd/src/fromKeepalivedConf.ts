@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { ExitCode, UserError } from '@keepalived-ts/cli';
 import {
   checkScriptSecurity,
+  checkVirtualServerScripts,
   ConfigError,
   configTestStatus,
   formatDiagnostic,
@@ -34,7 +35,9 @@ function readConfig(path: string): { config: KeepalivedConfig; diagnostics: read
 
 /** `vrrpd -t`: keepalived -t's statuses (0 good, 5 problems, 6 script security). */
 export function configTest(path: string, print: (line: string) => void): number {
-  const { diagnostics } = readConfig(path);
+  const read = readConfig(path);
+  // keepalived -t judges the whole file: the checker side's scripts count too.
+  const diagnostics = [...read.diagnostics, ...checkVirtualServerScripts(read.config).diagnostics];
   for (const d of diagnostics) print(formatDiagnostic(d));
   return configTestStatus(diagnostics);
 }
