@@ -5,8 +5,10 @@
 // state an instance last logged, and medians and percentiles.
 
 import { createHash } from 'node:crypto';
-import { copyFile, readFile, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import {
   isProcessRunning,
@@ -29,21 +31,31 @@ export interface VrrpdBuild {
   readonly path: string;
   /** First 12 hex digits of the bundle's SHA-256. */
   readonly sha: string;
+  /** When tools/vrrpd/dist/vrrpd.js was built (its mtime). */
+  readonly builtAt: Date;
+  /** Deletes the copy. */
+  remove(): Promise<void>;
 }
 
 /**
- * Copies tools/vrrpd/dist/vrrpd.js into a directory of the lab, beside a link
- * to vrrpd's node_modules (its native packages are required relative to the
- * bundle): others rebuild dist/ while a long benchmark runs, and every trial
- * of one run must measure the same build.
+ * Copies tools/vrrpd/dist/vrrpd.js into a private temporary directory, beside
+ * a link to vrrpd's node_modules (its native packages are required relative
+ * to the bundle): others rebuild dist/ while a long benchmark runs, and every
+ * trial of one run must measure the same build. Call `remove()` in a finally.
  */
-export async function freezeVrrpd(lab: Lab): Promise<VrrpdBuild> {
-  const dir = await lab.tempDir('vrrpdbin');
+export async function freezeVrrpd(): Promise<VrrpdBuild> {
+  const dir = await mkdtemp(join(tmpdir(), 'kt-bench-vrrpd-'));
   const path = join(dir, 'vrrpd.js');
-  await copyFile(VRRPD_DIST, path);
-  await symlink(VRRPD_MODULES, join(dir, 'node_modules'));
-  const sha = createHash('sha256').update(await readFile(path)).digest('hex').slice(0, 12);
-  return { path, sha };
+  try {
+    const builtAt = (await stat(VRRPD_DIST)).mtime;
+    await copyFile(VRRPD_DIST, path);
+    await symlink(VRRPD_MODULES, join(dir, 'node_modules'));
+    const sha = createHash('sha256').update(await readFile(path)).digest('hex').slice(0, 12);
+    return { path, sha, builtAt, remove: () => rm(dir, { recursive: true, force: true }) };
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 /** One running router: vrrpd, or keepalived with its VRRP child. */
@@ -63,8 +75,8 @@ export interface Router {
    * time (seconds, microsecond resolution) taken just before the kill(2).
    */
   signal(signal: StopSignal): Promise<number>;
-  /** Resolves once every process of this router has gone. */
-  gone(): Promise<void>;
+  /** Resolves once every process of this router has gone; rejects after `timeoutMs` (default 10 s). */
+  gone(timeoutMs?: number): Promise<void>;
 }
 
 export interface StartRouterOptions {
@@ -139,8 +151,8 @@ export async function startRouter(lab: Lab, implementation: Implementation, ns: 
       logLines,
       lastState: (instance) => lastStateIn(logLines(), instance),
       signal: (signal) => stampedKill(signal, [child.pid], false),
-      async gone() {
-        await withTimeout(child.exited, 10_000, `vrrpd ${child.pid} to exit`);
+      async gone(timeoutMs = 10_000) {
+        await withTimeout(child.exited, timeoutMs, `vrrpd ${child.pid} to exit`);
       },
     };
   }
@@ -174,19 +186,23 @@ export async function startRouter(lab: Lab, implementation: Implementation, ns: 
         ? stampedKill(signal, [keepalived.pid], false)
         : stampedKill(signal, [keepalived.pid, childPid], true);
     },
-    async gone() {
-      await withTimeout(keepalived.exited, 10_000, `keepalived ${keepalived.pid} to exit`);
-      if (vrrpChild !== undefined) await untilGone(vrrpChild, 10_000);
+    async gone(timeoutMs = 10_000) {
+      await withTimeout(keepalived.exited, timeoutMs, `keepalived ${keepalived.pid} to exit`);
+      if (vrrpChild !== undefined) await untilGone(vrrpChild, timeoutMs);
     },
   };
 }
 
-/** Stops a router that is still running (SIGTERM), for the end of a run. */
-export async function stopRouter(router: Router): Promise<ExitStatus | undefined> {
-  if (router.process.exitStatus()) return router.process.exitStatus();
+/**
+ * Stops a router that is still running (SIGTERM) and waits until it has
+ * gone; returns its exit status and how long that took (ms).
+ */
+export async function stopRouter(router: Router, timeoutMs = 10_000): Promise<{ readonly status: ExitStatus | undefined; readonly ms: number }> {
+  if (router.process.exitStatus()) return { status: router.process.exitStatus(), ms: 0 };
+  const start = performance.now();
   await router.signal('SIGTERM');
-  await router.gone();
-  return router.process.exitStatus();
+  await router.gone(timeoutMs);
+  return { status: router.process.exitStatus(), ms: performance.now() - start };
 }
 
 /** The median of a sample (nearest rank: the lower of the two middle values for an even count). */

@@ -5,20 +5,23 @@
 // first gratuitous ARP on the wire. Same implementation on both routers
 // (vrrpd/vrrpd, keepalived/keepalived; --mixed adds the two mixed pairs),
 // VRRPv2 with advert_int 1 and VRRPv3 with advert_int 0.1. One lab per
-// (pairing, timing); the killed master is restarted between trials and the
-// two signals alternate. Prints per-trial figures, then Markdown rows for
-// RESULTS.md.
+// (pairing, timing), all pairings of a timing up at once and taking turns,
+// trial by trial, so that both implementations meet the same machine load;
+// the killed master is restarted between trials and the two signals
+// alternate. Prints per-trial figures, then Markdown rows for RESULTS.md.
 //
 //   node scripts/build.mjs
-//   node --import tsx --conditions=source bench/vrrpdFailover.ts [TRIALS] [--mixed] [--only=2|3]
+//   node --import tsx --conditions=source bench/vrrpdFailover.ts [TRIALS] [--mixed] [--only=2|3] [--raw=FILE] [--verbose]
 //
 // One clock for everything: CLOCK_REALTIME, microseconds. The kill is stamped
 // by bash's $EPOCHREALTIME just before its builtin kill (no fork in between);
 // the VIP's arrival by `ip -ts monitor address` in the backup's namespace (its
 // gettimeofday when the kernel's RTM_NEWADDR wakes it; the run measures that
-// wake-up with strace first); frames by tcpdump -tt in the client's
-// namespace (the kernel's receive stamps).
+// wake-up with strace first; when the monitor wakes after the backup's first
+// GARP, the GARP's stamp is taken, see vipHeldAt); frames by tcpdump -tt in
+// the client's namespace (the kernel's receive stamps).
 
+import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import { runCommand, uniquePrefix, withLab, type Lab, type ProcessHandle } from '@keepalived-ts/test-utils';
 import { holders, macOf, segment, type Segment } from '../test/vrrpd/vrrpdLab.js';
@@ -48,6 +51,8 @@ const args = process.argv.slice(2);
 const trials = Number(args.find((a) => /^\d+$/.test(a)) ?? 15);
 const mixed = args.includes('--mixed');
 const verbose = args.includes('--verbose');
+/** --raw=FILE: every trial's stamps as JSON Lines, one line per lab. */
+const rawFile = args.find((a) => a.startsWith('--raw='))?.slice('--raw='.length);
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const timings = TIMINGS.filter((t) => only === undefined || String(t.version) === only);
 const pairings: readonly Pairing[] = [
@@ -189,112 +194,173 @@ async function monitorLatency(lab: Lab, ns: string, monitor: LineCursor<AddressE
   return out;
 }
 
-async function runConfig(timing: Timing, pairing: Pairing, subnet: number, tag: string): Promise<ConfigResult> {
-  return withLab(uniquePrefix(tag), async (lab) => {
-    const seg: Segment = await segment(lab, subnet);
-    const vip = `10.${subnet}.0.100`;
-    const vipCidr = `${vip}/24`;
-    const vrid = subnet;
-    const build: VrrpdBuild | undefined = pairing.master === 'vrrpd' || pairing.backup === 'vrrpd' ? await freezeVrrpd(lab) : undefined;
-    const backupMac = await macOf(lab, seg.b);
+/**
+ * One lab: the two routers of `pairing`, a client capturing, and the
+ * backup's address monitor. `trial` kills the master, measures, restarts it
+ * and waits until it is master again, so that the labs of a run can take
+ * turns and each trial runs while the other labs are quiet.
+ */
+class FailoverLab {
+  readonly trials: Trial[] = [];
+  private readonly vip: string;
+  private readonly vipCidr: string;
+  private readonly masterConf: string;
+  private master!: Router;
+  private backup!: Router;
+  private backupMac = '';
+  private monitorProcess!: ProcessHandle;
+  private captureProcess!: ProcessHandle;
+  private monitor!: LineCursor<AddressEvent>;
+  private capture!: LineCursor<Frame>;
+  private build!: VrrpdBuild;
+  monitorLatencyUs: number[] = [];
 
-    const monitorProcess = await lab.spawn(seg.b, ['ip', '-ts', 'monitor', 'address', 'dev', 'eth0'], { env: { ...process.env, TZ: 'UTC' }, maxLines: 1_000_000 });
-    const monitor = new LineCursor(monitorProcess, parseMonitor);
-    const captureProcess = await lab.spawn(seg.client, ['tcpdump', '-i', 'eth0', '-l', '-n', '-e', '-tt', 'arp or ip proto 112'], { maxLines: 1_000_000 });
-    await captureProcess.waitForLine(/listening on/, { stream: 'stderr', timeoutMs: 5000 });
-    const capture = new LineCursor(captureProcess, parseFrame);
-    const monitorLatencyUs = await monitorLatency(lab, seg.b, monitor, `10.${subnet}.0.201`, 10);
+  private constructor(
+    private readonly lab: Lab,
+    private readonly seg: Segment,
+    readonly timing: Timing,
+    readonly pairing: Pairing,
+    subnet: number,
+  ) {
+    this.vip = `10.${subnet}.0.100`;
+    this.vipCidr = `${this.vip}/24`;
+    this.masterConf = conf(timing, subnet, MASTER_PRIORITY, 'MASTER', this.vipCidr);
+  }
 
-    const masterConf = conf(timing, vrid, MASTER_PRIORITY, 'MASTER', vipCidr);
-    const backupConf = conf(timing, vrid, BACKUP_PRIORITY, 'BACKUP', vipCidr);
-    const options = (name: string) => ({ name, ...(build ? { vrrpd: build } : {}) });
-    let master: Router = await startRouter(lab, pairing.master, seg.a, masterConf, options('a0'));
-    const backup: Router = await startRouter(lab, pairing.backup, seg.b, backupConf, options('b'));
-    const interval = timing.intervalCs * 10;
-    const mdi = masterDownMs(timing, BACKUP_PRIORITY);
+  static async open(lab: Lab, timing: Timing, pairing: Pairing, subnet: number, build: VrrpdBuild): Promise<FailoverLab> {
+    const self = new FailoverLab(lab, await segment(lab, subnet), timing, pairing, subnet);
+    const { seg } = self;
+    self.build = build;
+    self.backupMac = await macOf(lab, seg.b);
+    self.monitorProcess = await lab.spawn(seg.b, ['ip', '-ts', 'monitor', 'address', 'dev', 'eth0'], { env: { ...process.env, TZ: 'UTC' }, maxLines: 1_000_000 });
+    self.monitor = new LineCursor(self.monitorProcess, parseMonitor);
+    self.captureProcess = await lab.spawn(seg.client, ['tcpdump', '-i', 'eth0', '-l', '-n', '-e', '-tt', 'arp or ip proto 112'], { maxLines: 1_000_000 });
+    await self.captureProcess.waitForLine(/listening on/, { stream: 'stderr', timeoutMs: 5000 });
+    self.capture = new LineCursor(self.captureProcess, parseFrame);
+    self.monitorLatencyUs = await monitorLatency(lab, seg.b, self.monitor, `10.${subnet}.0.201`, 10);
+    self.master = await startRouter(lab, pairing.master, seg.a, self.masterConf, self.routerOptions('a0'));
+    self.backup = await startRouter(lab, pairing.backup, seg.b, conf(timing, subnet, BACKUP_PRIORITY, 'BACKUP', self.vipCidr), self.routerOptions('b'));
+    await self.settle();
+    return self;
+  }
 
-    const logTail = (r: Router) => r.logLines().slice(-20).map((l) => `    ${l}`).join('\n');
-    const alive = (r: Router, role: string) => {
-      const status = r.process.exitStatus();
-      if (status) throw new Error(`${r.implementation} (${role}) exited (${status.code ?? status.signal}); last lines:\n${logTail(r)}`);
-    };
+  private routerOptions(name: string) {
+    return { name, vrrpd: this.build };
+  }
 
-    /** Master holds the VIP alone, and both say so in their logs. */
-    const settle = async (): Promise<void> => {
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        alive(master, 'master');
-        alive(backup, 'backup');
-        if (master.lastState(INSTANCE) === 'MASTER' && backup.lastState(INSTANCE) === 'BACKUP') {
-          const now = await holders(lab, [seg.a, seg.b], vip);
-          if (now.length === 1 && now[0] === seg.a) return;
-        }
-        if (Date.now() > deadline) throw new Error(`no steady state after 30 s: master ${master.lastState(INSTANCE)}, backup ${backup.lastState(INSTANCE)}\nmaster:\n${logTail(master)}\nbackup:\n${logTail(backup)}`);
-        await sleepMs(20);
+  private logTail(r: Router): string {
+    return r.logLines().slice(-20).map((l) => `    ${l}`).join('\n');
+  }
+
+  private alive(r: Router, role: string): void {
+    const status = r.process.exitStatus();
+    if (status) throw new Error(`${r.implementation} (${role}) exited (${status.code ?? status.signal}); last lines:\n${this.logTail(r)}`);
+  }
+
+  /** Master holds the VIP alone, and both say so in their logs. */
+  private async settle(): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      this.alive(this.master, 'master');
+      this.alive(this.backup, 'backup');
+      if (this.master.lastState(INSTANCE) === 'MASTER' && this.backup.lastState(INSTANCE) === 'BACKUP') {
+        const now = await holders(this.lab, [this.seg.a, this.seg.b], this.vip);
+        if (now.length === 1 && now[0] === this.seg.a) return;
       }
-    };
+      if (Date.now() > deadline) {
+        throw new Error(`no steady state after 30 s: master ${this.master.lastState(INSTANCE)}, backup ${this.backup.lastState(INSTANCE)}\nmaster:\n${this.logTail(this.master)}\nbackup:\n${this.logTail(this.backup)}`);
+      }
+      await sleepMs(20);
+    }
+  }
 
-    const results: Trial[] = [];
+  async trial(signal: StopSignal, round: number): Promise<void> {
+    const { seg, monitor, capture, vip, vipCidr } = this;
+    const mdi = masterDownMs(this.timing, BACKUP_PRIORITY);
+    const phase = [Date.now()];
+    // A random phase between the kill and the master's advert timer.
+    await sleepMs(this.timing.intervalCs * 10 * Math.random());
+    monitor.read();
+    const captureMark = capture.position;
+    phase.push(Date.now());
+    const kill = await this.master.signal(signal);
+
+    let vipAt: number | undefined;
+    let garpAt: number | undefined;
+    let backupAdvert: number | undefined;
+    let priorityZero: number | undefined;
+    const deadline = Date.now() + mdi + 10_000;
+    while ((vipAt === undefined || garpAt === undefined) && Date.now() < deadline) {
+      for (const e of monitor.read()) if (vipAt === undefined && e.added && e.cidr === vipCidr && e.at > kill) vipAt = e.at;
+      for (const f of capture.read()) {
+        if (f.at <= kill) continue;
+        if (garpAt === undefined && f.kind === 'garp' && f.ip === vip && f.mac === this.backupMac) garpAt = f.at;
+        if (backupAdvert === undefined && f.kind === 'vrrp' && f.ip === seg.ipB) backupAdvert = f.at;
+      }
+      this.alive(this.backup, 'backup');
+      await sleepMs(5);
+    }
+    if (vipAt === undefined || garpAt === undefined) {
+      const frames = this.captureProcess.lines('stdout').filter((l) => !l.text.includes('VRRP')).slice(-8).map((l) => `    ${l.text}`).join('\n');
+      throw new Error(`${pairLabel(this.pairing)} ${signal} round ${round}: the backup did not take over within ${Math.round(mdi + 10_000)} ms (VIP ${vipAt ?? 'no'}, GARP ${garpAt ?? 'no'})\nbackup:\n${this.logTail(this.backup)}\nnon-VRRP frames:\n${frames}`);
+    }
+    await sleepMs(50);
+    // Back over the lines read before and after the kill: the master's last
+    // advert before it, its priority-0 advert, the backup's first advert.
+    capture.seek(captureMark - 200);
+    let lastAdvert: number | undefined;
+    for (const f of capture.read()) {
+      if (f.kind !== 'vrrp') continue;
+      if (f.ip === seg.ipA && f.priority > 0 && f.at <= kill) lastAdvert = f.at;
+      if (priorityZero === undefined && f.ip === seg.ipA && f.priority === 0 && f.at > kill) priorityZero = f.at;
+      if (backupAdvert === undefined && f.ip === seg.ipB && f.at > kill) backupAdvert = f.at;
+    }
+    this.trials.push({ signal, kill, vip: vipAt, garp: garpAt, lastAdvert, priorityZero, backupAdvert });
+
+    phase.push(Date.now());
+    await this.master.gone();
+    // A crashed master leaves its VIP behind; both implementations get the same clean start.
+    if (signal === 'SIGKILL') await this.lab.exec(seg.a, ['ip', 'addr', 'del', vipCidr, 'dev', 'eth0']);
+    this.master = await startRouter(this.lab, this.pairing.master, seg.a, this.masterConf, this.routerOptions(`a${this.trials.length}`));
+    await this.settle();
+    phase.push(Date.now());
+    if (verbose) console.error(`${label(this.timing)} ${pairLabel(this.pairing)} ${signal}: wait ${phase[1]! - phase[0]!} ms, takeover ${phase[2]! - phase[1]!} ms, restart and settle ${phase[3]! - phase[2]!} ms`);
+  }
+
+  async close(): Promise<ConfigResult> {
+    await stopRouter(this.master);
+    await stopRouter(this.backup);
+    await this.captureProcess.stop('SIGINT', { timeoutMs: 5000 });
+    const dropped = /^(\d+) packets? dropped by kernel/m.exec(this.captureProcess.text('stderr'));
+    await this.monitorProcess.stop('SIGTERM');
+    return { timing: this.timing, pairing: this.pairing, trials: this.trials, monitorLatencyUs: this.monitorLatencyUs, captureDrops: dropped ? Number(dropped[1]) : undefined };
+  }
+}
+
+/** Nested labs, each destroyed in a finally (withLab). */
+async function withLabs<T>(tags: readonly string[], body: (labs: Lab[]) => Promise<T>, opened: Lab[] = []): Promise<T> {
+  if (opened.length === tags.length) return body(opened);
+  return withLab(uniquePrefix(tags[opened.length]!), (lab) => withLabs(tags, body, [...opened, lab]));
+}
+
+/**
+ * Every pairing of one timing in its own lab, all up at once; the trials take
+ * turns (pairings in rotating order, signals alternating), so that each
+ * implementation meets the same machine load over the run.
+ */
+async function runTiming(timing: Timing, firstSubnet: number, build: VrrpdBuild): Promise<ConfigResult[]> {
+  const tags = pairings.map((p) => `fo${timing.version}${p.master[0]}${p.backup[0]}`);
+  return withLabs(tags, async (labs) => {
+    const flabs: FailoverLab[] = [];
+    for (const [i, pairing] of pairings.entries()) flabs.push(await FailoverLab.open(labs[i]!, timing, pairing, firstSubnet + i, build));
     for (let round = 0; round < trials; round++) {
       for (const signal of SIGNALS) {
-        const phase = [Date.now()];
-        await settle();
-        phase.push(Date.now());
-        // At least one plain advert after the hand-back, and a random phase
-        // between the kill and the master's advert timer.
-        await sleepMs(interval * (1 + Math.random()));
-        monitor.read();
-        const captureMark = capture.position;
-        phase.push(Date.now());
-        const kill = await master.signal(signal);
-
-        let vipAt: number | undefined;
-        let garpAt: number | undefined;
-        let backupAdvert: number | undefined;
-        let priorityZero: number | undefined;
-        const deadline = Date.now() + mdi + 10_000;
-        while ((vipAt === undefined || garpAt === undefined) && Date.now() < deadline) {
-          for (const e of monitor.read()) if (vipAt === undefined && e.added && e.cidr === vipCidr && e.at > kill) vipAt = e.at;
-          for (const f of capture.read()) {
-            if (f.at <= kill) continue;
-            if (garpAt === undefined && f.kind === 'garp' && f.ip === vip && f.mac === backupMac) garpAt = f.at;
-            if (backupAdvert === undefined && f.kind === 'vrrp' && f.ip === seg.ipB) backupAdvert = f.at;
-            if (priorityZero === undefined && f.kind === 'vrrp' && f.ip === seg.ipA && f.priority === 0) priorityZero = f.at;
-          }
-          alive(backup, 'backup');
-          await sleepMs(5);
-        }
-        if (vipAt === undefined || garpAt === undefined) {
-          throw new Error(`${signal} round ${round}: the backup did not take over within ${Math.round(mdi + 10_000)} ms (VIP ${vipAt ?? 'no'}, GARP ${garpAt ?? 'no'})\nbackup:\n${logTail(backup)}\ncapture:\n${captureProcess.lines('stdout').filter((l) => !l.text.includes('VRRP')).slice(-8).map((l) => `    ${l.text}`).join('\n')}`);
-        }
-        await sleepMs(50);
-        for (const f of capture.read()) if (backupAdvert === undefined && f.kind === 'vrrp' && f.ip === seg.ipB && f.at > kill) backupAdvert = f.at;
-        // The master's last advert before the kill, from lines read before and after the mark.
-        capture.seek(captureMark - 200);
-        let lastAdvert: number | undefined;
-        for (const f of capture.read()) {
-          if (f.kind === 'vrrp' && f.ip === seg.ipA && f.priority > 0 && f.at <= kill) lastAdvert = f.at;
-          if (priorityZero === undefined && f.kind === 'vrrp' && f.ip === seg.ipA && f.priority === 0 && f.at > kill) priorityZero = f.at;
-        }
-        results.push({ signal, kill, vip: vipAt, garp: garpAt, lastAdvert, priorityZero, backupAdvert });
-
-        phase.push(Date.now());
-        await master.gone();
-        // A crashed master leaves its VIP behind; both implementations get the same clean start.
-        if (signal === 'SIGKILL') await lab.exec(seg.a, ['ip', 'addr', 'del', vipCidr, 'dev', 'eth0']);
-        phase.push(Date.now());
-        master = await startRouter(lab, pairing.master, seg.a, masterConf, options(`a${results.length}`));
-        phase.push(Date.now());
-        if (verbose) console.error(`${signal}: settle ${phase[1]! - phase[0]!} ms, wait ${phase[2]! - phase[1]!} ms, takeover ${phase[3]! - phase[2]!} ms, gone ${phase[4]! - phase[3]!} ms, restart ${phase[5]! - phase[4]!} ms`);
+        for (let k = 0; k < flabs.length; k++) await flabs[(round + k) % flabs.length]!.trial(signal, round);
       }
     }
-    await settle();
-    await stopRouter(master);
-    await stopRouter(backup);
-    await captureProcess.stop('SIGINT', { timeoutMs: 5000 });
-    const dropped = /^(\d+) packets? dropped by kernel/m.exec(captureProcess.text('stderr'));
-    await monitorProcess.stop('SIGTERM');
-    return { timing, pairing, trials: results, monitorLatencyUs, captureDrops: dropped ? Number(dropped[1]) : undefined };
+    const out: ConfigResult[] = [];
+    for (const flab of flabs) out.push(await flab.close());
+    return out;
   });
 }
 
@@ -320,8 +386,17 @@ interface Figures {
   readonly vipToGarp: readonly number[];
 }
 
+/**
+ * When the VIP was in the backup's kernel: ip monitor's stamp, or the first
+ * GARP's if that is earlier. Both implementations announce an address only
+ * once the kernel has acknowledged it, so a monitor stamp after the GARP is
+ * the monitor waking late (it is a process of its own, and the machine is
+ * shared), not the address coming late.
+ */
+const vipHeldAt = (t: Trial): number => Math.min(t.vip, t.garp);
+
 function figures(result: ConfigResult, signal: StopSignal): Figures {
-  const trialsOf = result.trials.filter((t) => t.signal === signal);
+  const trialsOf = result.trials.filter((t) => t.signal === signal).map((t) => ({ ...t, vip: vipHeldAt(t) }));
   const mdi = masterDownMs(result.timing, BACKUP_PRIORITY);
   const skew = skewMs(result.timing, BACKUP_PRIORITY);
   return {
@@ -344,23 +419,35 @@ function figures(result: ConfigResult, signal: StopSignal): Figures {
 
 const started = Date.now();
 const date = new Date().toISOString().slice(0, 10);
-const results: ConfigResult[] = [];
-let subnet = 60;
-for (const timing of timings) {
-  for (const pairing of pairings) {
+async function runAll(build: VrrpdBuild): Promise<ConfigResult[]> {
+  const results: ConfigResult[] = [];
+  for (const [i, timing] of timings.entries()) {
     const t0 = Date.now();
-    const tag = `fo${timing.version}${pairing.master[0]}${pairing.backup[0]}`;
-    const result = await runConfig(timing, pairing, subnet++, tag);
-    results.push(result);
-    console.log(`${label(timing)} ${pairLabel(pairing)}: ${result.trials.length} trials in ${((Date.now() - t0) / 1000).toFixed(0)} s; ip monitor wake-up (strace bound) median ${median(result.monitorLatencyUs)} µs, max ${Math.max(...result.monitorLatencyUs)} µs; tcpdump drops ${result.captureDrops ?? '?'}`);
-    for (const signal of SIGNALS) {
-      const fig = figures(result, signal);
-      console.log(`  ${signal} kill→VIP ms: ${fig.vip.map(f1).join(' ')}`);
-      console.log(`  ${signal} kill→GARP ms: ${fig.garp.map(f1).join(' ')}`);
-      console.log(`  ${signal} beyond the timer ms: ${fig.beyond.map(f1).join(' ')}`);
-      if (signal === 'SIGTERM') console.log(`  SIGTERM kill→priority 0 ms: ${fig.stop.map(f1).join(' ')}`);
+    const done = await runTiming(timing, 60 + 10 * i, build);
+    results.push(...done);
+    console.log(`${label(timing)}: ${pairings.length} labs, ${2 * trials} trials each, interleaved, in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    for (const result of done) {
+      const late = result.trials.filter((t) => t.vip > t.garp).map((t) => ms(t.vip - t.garp));
+      console.log(`${label(timing)} ${pairLabel(result.pairing)}: ip monitor wake-up (strace bound) median ${median(result.monitorLatencyUs)} µs, max ${Math.max(...result.monitorLatencyUs)} µs; its stamp came after the first GARP in ${late.length} of ${result.trials.length} trials (by ${late.map(f1).join(', ') || '-'} ms); tcpdump drops ${result.captureDrops ?? '?'}`);
+      for (const signal of SIGNALS) {
+        const fig = figures(result, signal);
+        console.log(`  ${signal} kill→VIP ms: ${fig.vip.map(f1).join(' ')}`);
+        console.log(`  ${signal} kill→GARP ms: ${fig.garp.map(f1).join(' ')}`);
+        console.log(`  ${signal} beyond the timer ms: ${fig.beyond.map(f1).join(' ')}`);
+        if (signal === 'SIGTERM') console.log(`  SIGTERM kill→priority 0 ms: ${fig.stop.map(f1).join(' ')}`);
+      }
     }
   }
+  return results;
+}
+
+const build = await freezeVrrpd();
+const keepalivedVersion = (await runCommand(['keepalived', '--version'])).stderr.split('\n')[0];
+console.log(`vrrpd bundle ${build.sha} (built ${build.builtAt.toISOString()}); ${keepalivedVersion}`);
+const results = await runAll(build).finally(() => build.remove());
+if (rawFile) {
+  await writeFile(rawFile, results.map((r) => JSON.stringify({ timing: r.timing, pairing: r.pairing, monitorLatencyUs: r.monitorLatencyUs, trials: r.trials })).join('\n') + '\n');
+  console.log(`raw trials written to ${rawFile}`);
 }
 
 console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s, ${trials} trials per signal and configuration\n`);
@@ -388,7 +475,7 @@ for (const timing of timings) {
   }
 }
 
-console.log("\nWhere the time goes (medians, ms; the VIP's stamp is ip monitor's, the others are tcpdump's):\n");
+console.log("\nWhere the time goes (medians, ms; the VIP's stamp is ip monitor's, or the GARP's if earlier; the others are tcpdump's):\n");
 console.log('| version, advert_int | signal | master → backup | kill → priority 0 on the wire | timer end → backup\'s first advert | first advert → VIP | VIP → first GARP |');
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const result of results) {

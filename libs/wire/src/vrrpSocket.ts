@@ -116,9 +116,15 @@ export class VrrpSocketError extends Error {
 
 interface RawSocketWrap {
   send(buffer: Buffer, offset: number, length: number, address: string, callback: (bytes: number) => void): void;
+  recv(buffer: Buffer, callback: (buffer: Buffer, bytes: number, source: string) => void): void;
+  on(event: 'recvReady', listener: () => void): void;
+  removeAllListeners(event: 'recvReady'): void;
 }
 interface RawSocket {
   readonly wrap: RawSocketWrap;
+  readonly buffer: Buffer;
+  emit(event: 'message', buffer: Buffer, source: string): boolean;
+  emit(event: 'error', error: Error): boolean;
   on(event: 'message', listener: (buffer: Buffer, source: string) => void): void;
   on(event: 'error', listener: (error: Error) => void): void;
   setOption(level: number, option: number, value: Buffer, length: number): void;
@@ -128,6 +134,37 @@ interface RawSocket {
 interface RawSocketModule {
   createSocket(options: { protocol: number; addressFamily: number; bufferSize?: number }): RawSocket;
   readonly AddressFamily: { readonly IPv4: number; readonly IPv6: number };
+}
+
+/** At most this many datagrams per readiness event, so one busy socket cannot starve the loop. */
+const MAX_READS_PER_EVENT = 1024;
+
+/**
+ * raw-socket reads one datagram per readiness event, so after a stall (a busy
+ * machine, a paused process) adverts queued in the socket are read one loop
+ * turn at a time while expired master-down timers fire first: a backup would
+ * take over from a master whose adverts are waiting to be read. Reading until
+ * the socket is empty (EAGAIN: it is non-blocking) puts every queued advert
+ * before the next timer.
+ */
+function drainOnReadiness(socket: RawSocket): void {
+  socket.wrap.removeAllListeners('recvReady');
+  socket.wrap.on('recvReady', () => {
+    for (let reads = 0; reads < MAX_READS_PER_EVENT; reads++) {
+      let got = false;
+      try {
+        socket.wrap.recv(socket.buffer, (buffer, bytes, source) => {
+          got = true;
+          socket.emit('message', buffer.subarray(0, bytes), source);
+        });
+      } catch (error) {
+        // EAGAIN ends the drain; anything else is the socket's error, as raw-socket would report it.
+        if (!/temporarily unavailable|EAGAIN|would block/i.test((error as Error).message)) socket.emit('error', error as Error);
+        return;
+      }
+      if (!got) return;
+    }
+  });
 }
 
 let rawSocketModule: RawSocketModule | undefined;
@@ -299,6 +336,7 @@ export async function openVrrpSocket(options: VrrpSocketOptions, onPacket: (pack
       set(IPPROTO_IP, IpOption.IP_TOS, encodeIntOption(0xc0), 'IP_TOS');
       if (!unicast) set(IPPROTO_IP, IpOption.IP_ADD_MEMBERSHIP, encodeIpMreqn(parseAddress(group)!.bytes, ifindex), `IP_ADD_MEMBERSHIP ${group}`);
       sendPacket = ipv4Sender(socket, sourceAddress, destinations, counters, report, ifname);
+      drainOnReadiness(socket);
       socket.on('message', (buffer) => {
         // One copy, viewed by both the header and the message: raw-socket reuses its buffer.
         const packet = Buffer.from(buffer);

@@ -89,6 +89,8 @@ export class VrrpDaemon {
   private readonly unitOf = new Map<string, Unit>();
   private readonly instances = new Map<string, InstanceRuntime>();
   private readonly sockets = new Map<string, SharedSocket>();
+  /** One announcer (a pcap handle) per interface, shared: one per instance cost 2 MiB and a descriptor each. */
+  private readonly announcers = new Map<string, { readonly announcer: Announcer; users: number }>();
   private readonly timers: TimerSet<TimerName>;
   private readonly trackers = new Map<string, { readonly fingerprint: string; readonly tracker: ScriptTracker }>();
   private readonly notifier: Notifier;
@@ -223,7 +225,15 @@ export class VrrpDaemon {
       if (taken) throw new Error(`(${c.name}) VRID ${c.vrid} is already used on ${runtime.linkName} by ${taken.config.name}`);
       shared.byVrid.set(c.vrid, runtime);
       runtime.socket = shared.socket;
-      if (this.options.manageVips) runtime.announcer = await openAnnouncer(runtime.linkName);
+      if (this.options.manageVips) {
+        let shared = this.announcers.get(runtime.linkName);
+        if (!shared) {
+          shared = { announcer: await openAnnouncer(runtime.linkName), users: 0 };
+          this.announcers.set(runtime.linkName, shared);
+        }
+        shared.users++;
+        runtime.announcer = shared.announcer;
+      }
       this.instances.set(c.name, runtime);
       this.unitOf.set(c.name, unit);
     }
@@ -243,6 +253,15 @@ export class VrrpDaemon {
     this.executeAll(election.handle({ kind: 'start' }, monotonicNow()));
   }
 
+  private releaseAnnouncer(runtime: InstanceRuntime): void {
+    const shared = this.announcers.get(runtime.linkName);
+    if (!shared || !runtime.announcer) return;
+    if (--shared.users === 0) {
+      shared.announcer.close();
+      this.announcers.delete(runtime.linkName);
+    }
+  }
+
   /** A unit leaves as on a stop: a master sends priority 0 and releases its VIPs. */
   private async removeUnit(unit: Unit): Promise<void> {
     this.executeAll(unit.election.handle({ kind: 'stop' }, monotonicNow()));
@@ -253,7 +272,7 @@ export class VrrpDaemon {
       for (const timer of ['advert', 'masterDown', 'preemptDelay', 'garpDelay', 'garpRefresh', 'garpLowerPrioDelay'] as const) this.timers.cancel(name, timer);
       this.instances.delete(name);
       this.unitOf.delete(name);
-      runtime.announcer?.close();
+      this.releaseAnnouncer(runtime);
       for (const [key, shared] of this.sockets) {
         if (shared.byVrid.get(runtime.config.vrid) !== runtime) continue;
         shared.byVrid.delete(runtime.config.vrid);
@@ -487,7 +506,8 @@ export class VrrpDaemon {
     this.timers.cancelAll();
     this.unwatch?.();
     for (const shared of this.sockets.values()) shared.socket.close();
-    for (const runtime of this.instances.values()) runtime.announcer?.close();
+    for (const { announcer } of this.announcers.values()) announcer.close();
+    this.announcers.clear();
     if (this.options.manageVips) {
       for (const runtime of this.instances.values()) {
         if (runtime.linkName !== runtime.config.interface) await this.rtnl.deleteLink(runtime.linkName);
