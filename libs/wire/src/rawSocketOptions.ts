@@ -13,6 +13,8 @@ export const IPPROTO_IPV6 = 41;
 export const SocketOption = {
   SO_RCVBUF: 8,
   SO_BINDTODEVICE: 25,
+  /** SO_RCVBUF beyond net.core.rmem_max; needs CAP_NET_ADMIN. */
+  SO_RCVBUFFORCE: 33,
 } as const;
 
 /** Level IPPROTO_IP (<linux/in.h>). */

@@ -136,6 +136,8 @@ interface RawSocketModule {
   readonly AddressFamily: { readonly IPv4: number; readonly IPv6: number };
 }
 
+const RECEIVE_BUFFER_BYTES = 4 << 20;
+
 /** At most this many datagrams per readiness event, so one busy socket cannot starve the loop. */
 const MAX_READS_PER_EVENT = 1024;
 
@@ -327,6 +329,13 @@ export async function openVrrpSocket(options: VrrpSocketOptions, onPacket: (pack
   try {
     set(SOL_SOCKET, SocketOption.SO_BINDTODEVICE, encodeInterfaceName(ifname), 'SO_BINDTODEVICE');
     if (family === 4) {
+      // Room for a burst of every instance's adverts (a stalled process, a busy machine): the
+      // default buffer holds about 144 of them, and a dropped advert can look like a dead master.
+      try {
+        socket.setOption(SOL_SOCKET, SocketOption.SO_RCVBUFFORCE, encodeIntOption(RECEIVE_BUFFER_BYTES), 4);
+      } catch {
+        set(SOL_SOCKET, SocketOption.SO_RCVBUF, encodeIntOption(RECEIVE_BUFFER_BYTES), 'SO_RCVBUF');
+      }
       set(IPPROTO_IP, IpOption.IP_HDRINCL, encodeIntOption(1), 'IP_HDRINCL');
       // Only the groups joined here, not every group some other socket joined.
       set(IPPROTO_IP, IpOption.IP_MULTICAST_ALL, encodeIntOption(0), 'IP_MULTICAST_ALL');
