@@ -99,6 +99,8 @@ export class VrrpDaemon {
   private unwatch: (() => void) | undefined;
   /** Actions run one after another: netlink calls are async, and order matters (advert, VIPs, announce). */
   private queue: Promise<void> = Promise.resolve();
+  /** Jobs queued and not yet done: with none, an advert can go out at once without overtaking anything. */
+  private pending = 0;
   private stopping = false;
 
   private constructor(private readonly options: DaemonOptions, private readonly rtnl: Rtnetlink) {
@@ -364,9 +366,16 @@ export class VrrpDaemon {
     for (const unit of this.units.values()) this.executeAll(unit.election.handle(event, now));
   }
 
-  /** Transitions are told last: keepalived runs notify_master once the VIPs are in place. */
+  /**
+   * Adverts first when nothing is queued: a priority-0 or takeover advert is
+   * what the other routers wait for, and log lines written before it would
+   * delay it by a millisecond. Transitions are told last: keepalived runs
+   * notify_master once the VIPs are in place.
+   */
   private executeAll(actions: readonly ElectionAction[]): void {
-    for (const action of actions) if (action.kind !== 'transition') this.execute(action);
+    const advertsNow = this.pending === 0;
+    if (advertsNow) for (const action of actions) if (action.kind === 'send-advert') this.sendAdvert(action.instance, action.priority, action.intervalCs);
+    for (const action of actions) if (action.kind !== 'transition' && !(advertsNow && action.kind === 'send-advert')) this.execute(action);
     for (const action of actions) if (action.kind === 'transition') this.execute(action);
   }
 
@@ -426,7 +435,11 @@ export class VrrpDaemon {
   }
 
   private enqueue(job: () => Promise<void> | void): void {
-    this.queue = this.queue.then(job).catch((error: unknown) => this.options.log('error', (error as Error).message));
+    this.pending++;
+    this.queue = this.queue
+      .then(job)
+      .catch((error: unknown) => this.options.log('error', (error as Error).message))
+      .finally(() => { this.pending--; });
   }
 
   private sendAdvert(instance: string, priority: number, intervalCs: number): void {
