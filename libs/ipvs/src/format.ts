@@ -218,12 +218,13 @@ export function formatServiceEntry(entry: ServiceEntry, format: Format, names: N
     se.af === AF_INET ? (se.netmask >>> 0 !== 0xffffffff ? formatMask(se.netmask) : undefined) : se.netmask !== 128 ? String(se.netmask) : undefined;
   if (format.rule) {
     out += `-A ${svcName} -s ${se.scheduler}`;
-    if (se.flags & SVC_F_SCHED_MASK) out += ` -b ${schedFlagNames(se.scheduler, se.flags).join(',')}`;
     if (persistent) {
       out += ` -p ${se.timeout}`;
       const m = mask();
       if (m !== undefined) out += ` -M ${m}`;
     }
+    // After -p/-M (seen from ipvsadm 1.31); its place relative to --pe and -o is not yet checked.
+    if (se.flags & SVC_F_SCHED_MASK) out += ` -b ${schedFlagNames(se.scheduler, se.flags).join(',')}`;
     if (se.pe) out += ` --pe ${se.pe}`;
     if (se.flags & SVC_F.ONEPACKET) out += ' -o';
   } else if (format.stats || format.rate) {

@@ -35,7 +35,12 @@ describe('ipvsadm command line', () => {
     assert.deepEqual(failure('-A -t 10.0.0.7:0 -s rr'), ['Zero port specified for non-persistent service', 2]);
     assert.deepEqual(failure('-A -t 10.0.0.7:80 -r 1.2.3.4'), ["Illegal 'real-server' option with the 'add-service' command", 2]);
     assert.deepEqual(failure('-A -t 10.0.0.7:80 -o'), ['One-Packet Scheduling is only for UDP virtual services', 2]);
-    assert.deepEqual(failure('-a -t 10.0.0.7:80 -r 1.2.3.4 -w 70000'), ['illegal weight specified', 2]);
+    assert.deepEqual(failure('-a -t 10.0.0.7:80 -r 1.2.3.4 -w 2147483648'), ['illegal weight specified', 2]);
+  });
+  it('wants the command first, as popt in ipvsadm', () => {
+    assert.deepEqual(failure('-A -t 10.0.0.1:80 -A'), ["invalid option `-A'", 2]);
+    assert.deepEqual(failure('-n -L'), ['', 255]);
+    assert.equal(parse('-L -n --json').json, true);
   });
   it('splits -R lines', () => assert.deepEqual(splitRestoreLine('-A -t  1.2.3.4:80 -s "rr"'), ['-A', '-t', '1.2.3.4:80', '-s', 'rr']));
 });

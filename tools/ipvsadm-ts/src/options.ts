@@ -83,7 +83,7 @@ const LEGAL: Record<Command, string> = {
   'edit-service': /* */ 'xx+   xxxxxxxxxxxxxxx   xxxxxxx',
   'delete-service': 'xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxx',
   flush: /*       */ 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
-  list: /*        */ ' 11xxxxxxxxx11       xxx      ',
+  list: /*        */ ' 11xxxxxxxxx11       xxx       ',
   'add-server': /**/ 'xx+xxx+    xxxxxxxxxxxxx     xx',
   'delete-server': 'xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxx',
   'edit-server': /* */ 'xx+xxx+    xxxxxxxxxxxxx     xx',
@@ -350,9 +350,13 @@ export function parseCommandLine(argv: readonly string[], lookups: Lookups): Par
   };
 
   if (opts.length === 0) throw new CommandLineError('', 255, true);
-  for (const [tag, arg] of opts) {
+  // popt as ipvsadm drives it: the first option must be the command
+  // (tryhelp_exit otherwise), and a command later on is an invalid option.
+  if (COMMANDS[opts[0]![0]] === undefined) throw new CommandLineError('', 255, true);
+  for (const [tag, arg, spelling] of opts) {
     const cmd = COMMANDS[tag];
     if (cmd !== undefined) {
+      if (command !== undefined) fail(`invalid option \`${spelling}'`);
       setCommand(cmd);
       if (cmd === 'start-daemon' || cmd === 'stop-daemon') {
         if (arg === 'master') daemon.state = DAEMON_STATE.MASTER;
@@ -439,7 +443,7 @@ export function parseCommandLine(argv: readonly string[], lookups: Lookups): Par
         break;
       case 'w': {
         setOption('weight');
-        const n = stringToNumber(value, 0, 65535);
+        const n = stringToNumber(value, 0, INT_MAX);
         if (n === -1) fail('illegal weight specified');
         dest.weight = n;
         break;
