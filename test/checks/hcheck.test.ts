@@ -14,7 +14,7 @@ const PYTHON = '/usr/bin/python3';
 
 const run = (args: readonly string[]) => runCommand([process.execPath, HCHECK, ...args], { timeoutMs: 10_000 });
 
-test('usage errors, help and the daemon mode exit 2 or 0 with one clear line', async (t) => {
+test('usage errors, help and a missing daemon configuration give one clear line and their status', async (t) => {
   await t.test('no arguments: the overview on stderr, status 2', async () => {
     const result = await run([]);
     assert.equal(result.code, 2);
@@ -33,11 +33,11 @@ test('usage errors, help and the daemon mode exit 2 or 0 with one clear line', a
     assert.match(smtp.stdout, /--helo <name>/);
   });
 
-  await t.test('-f keepalived.conf: the daemon mode is not there yet (2)', async () => {
-    for (const args of [['-f', '/etc/keepalived/keepalived.conf'], ['--use-file=/etc/keepalived/keepalived.conf']]) {
+  await t.test('-f with a file that does not exist: one line, status 1 (the daemon itself is tested in test/hcheck-daemon)', async () => {
+    for (const args of [['-f', '/nonexistent/keepalived.conf'], ['--use-file=/nonexistent/keepalived.conf']]) {
       const result = await run(args);
-      assert.equal(result.code, 2);
-      assert.match(result.stderr, /^hcheck: -f: the checker daemon .* is not there yet/);
+      assert.equal(result.code, 1);
+      assert.equal(result.stderr, 'hcheck: /nonexistent/keepalived.conf: No such file or directory\n');
     }
   });
 
