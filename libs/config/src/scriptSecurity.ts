@@ -41,7 +41,7 @@ type Verdict =
   | { readonly found: false; readonly detail: string }
   | { readonly found: true; readonly executable: boolean; readonly insecure: string | undefined; readonly system: boolean };
 
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export function checkScriptSecurity(config: KeepalivedConfig, options: ScriptSecurityOptions = {}): Diagnostic[] {
   // keepalived checks nothing when there is no vrrp instance.
@@ -103,24 +103,32 @@ function scriptUses(config: KeepalivedConfig): ScriptUse[] {
 
 const defaultUser = (accounts: Accounts): ScriptUser => ({ user: accounts.users.has('keepalived_script') ? 'keepalived_script' : 'root', group: undefined });
 
-function identityOf(user: ScriptUser, accounts: Accounts): { uid: number; gid: number } {
+export interface Identity {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+export function identityOf(user: ScriptUser, accounts: Accounts): Identity {
   const entry = accounts.users.get(user.user);
   const gid = user.group !== undefined ? accounts.groups.get(user.group) : entry?.gid;
   // An unknown user is judged as root, the case that needs the strictest check.
   return { uid: entry?.uid ?? 0, gid: gid ?? entry?.gid ?? 0 };
 }
 
-function isExecutable(stats: Stats, uid: number, gid: number): boolean {
+export function isExecutable(stats: Stats, uid: number, gid: number): boolean {
   if (uid === 0) return (stats.mode & 0o111) !== 0;
   if (stats.uid === uid) return (stats.mode & 0o100) !== 0;
   if (stats.gid === gid) return (stats.mode & 0o010) !== 0;
   return (stats.mode & 0o001) !== 0;
 }
 
-function judge(command: ScriptCommand, identity: { uid: number; gid: number }, searchPath: string): Verdict {
-  let file = command.argv[0] ?? '';
-  // `</path` only tests that a file can be opened; nothing is executed.
-  if (/^<[ \t]*\//.test(file)) return { found: true, executable: true, insecure: undefined, system: true };
+/** Where a script's file is, as keepalived finds it (PATH for a bare name), and what it resolves to. */
+export type ScriptLocation =
+  | { readonly found: false; readonly detail: string }
+  | { readonly found: true; readonly file: string; readonly real: string; readonly stats: Stats };
+
+export function locateScript(argv0: string, identity: Identity, searchPath: string): ScriptLocation {
+  let file = argv0;
   if (!file.includes('/')) {
     const found = searchPath
       .split(':')
@@ -136,21 +144,30 @@ function judge(command: ScriptCommand, identity: { uid: number; gid: number }, s
     if (!found) return { found: false, detail: `cannot find ${file} in PATH` };
     file = found;
   }
-  let real: string;
-  let stats: Stats;
   try {
-    real = realpathSync(file);
-    stats = statSync(real);
+    const real = realpathSync(file);
+    return { found: true, file, real, stats: statSync(real) };
   } catch (error) {
     return { found: false, detail: error instanceof Error && 'code' in error ? String(error.code) : 'not accessible' };
   }
+}
+
+/** Whether a script runs with root's power: as root, or set-uid/set-gid root. */
+export const runsAsRoot = (stats: Stats, identity: Identity): boolean =>
+  identity.uid === 0 ||
+  identity.gid === 0 ||
+  (stats.uid === 0 && (stats.mode & 0o4100) === 0o4100) ||
+  (stats.gid === 0 && (stats.mode & 0o2010) === 0o2010);
+
+function judge(command: ScriptCommand, identity: Identity, searchPath: string): Verdict {
+  const argv0 = command.argv[0] ?? '';
+  // `</path` only tests that a file can be opened; nothing is executed.
+  if (/^<[ \t]*\//.test(argv0)) return { found: true, executable: true, insecure: undefined, system: true };
+  const location = locateScript(argv0, identity, searchPath);
+  if (!location.found) return location;
+  const { file, real, stats } = location;
   const executable = isExecutable(stats, identity.uid, identity.gid);
-  const runsAsRoot =
-    identity.uid === 0 ||
-    identity.gid === 0 ||
-    (stats.uid === 0 && (stats.mode & 0o4100) === 0o4100) ||
-    (stats.gid === 0 && (stats.mode & 0o2010) === 0o2010);
-  if (!executable || !runsAsRoot) return { found: true, executable, insecure: undefined, system: false };
+  if (!executable || !runsAsRoot(stats, identity)) return { found: true, executable, insecure: undefined, system: false };
   const insecure = unsafeComponent(file) ?? (real !== file ? unsafeComponent(real) : undefined);
   return { found: true, executable, insecure, system: false };
 }

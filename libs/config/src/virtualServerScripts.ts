@@ -11,12 +11,10 @@
 //   each MISC_CHECK without its own user is removed;
 // - a script that cannot be found is dropped with a log line only.
 
-import { realpathSync, statSync, type Stats } from 'node:fs';
-import { posix } from 'node:path';
-import { readAccounts, type Accounts } from './accounts.js';
+import { readAccounts } from './accounts.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { KeepalivedConfig, ScriptCommand, ScriptUser } from './model.js';
-import { unsafeComponent, type ScriptSecurityOptions } from './scriptSecurity.js';
+import { DEFAULT_PATH, identityOf, isExecutable, locateScript, runsAsRoot, unsafeComponent, type Identity, type ScriptSecurityOptions } from './scriptSecurity.js';
 
 export interface VirtualServerScriptCheck {
   readonly diagnostics: readonly Diagnostic[];
@@ -30,7 +28,6 @@ interface Use {
   readonly misc: boolean;
 }
 
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export function checkVirtualServerScripts(config: KeepalivedConfig, options: ScriptSecurityOptions = {}): VirtualServerScriptCheck {
   const uses: Use[] = [];
@@ -97,48 +94,12 @@ type Verdict =
   | { readonly found: false; readonly detail: string }
   | { readonly found: true; readonly executable: boolean; readonly insecure: string | undefined };
 
-function identityOf(user: ScriptUser, accounts: Accounts): { uid: number; gid: number } {
-  const entry = accounts.users.get(user.user);
-  const gid = user.group !== undefined ? accounts.groups.get(user.group) : entry?.gid;
-  // An unknown user is judged as root, the case that needs the strictest check.
-  return { uid: entry?.uid ?? 0, gid: gid ?? entry?.gid ?? 0 };
-}
-
-function isExecutable(stats: Stats, uid: number, gid: number): boolean {
-  if (uid === 0) return (stats.mode & 0o111) !== 0;
-  if (stats.uid === uid) return (stats.mode & 0o100) !== 0;
-  if (stats.gid === gid) return (stats.mode & 0o010) !== 0;
-  return (stats.mode & 0o001) !== 0;
-}
-
-function judge(command: ScriptCommand, identity: { uid: number; gid: number }, searchPath: string): Verdict {
-  let file = command.argv[0] ?? '';
-  if (!file.includes('/')) {
-    const found = searchPath
-      .split(':')
-      .map((dir) => posix.join(dir || '.', file))
-      .find((candidate) => {
-        try {
-          const stats = statSync(candidate);
-          return stats.isFile() && isExecutable(stats, identity.uid, identity.gid);
-        } catch {
-          return false;
-        }
-      });
-    if (!found) return { found: false, detail: `cannot find ${file} in PATH` };
-    file = found;
-  }
-  let real: string;
-  let stats: Stats;
-  try {
-    real = realpathSync(file);
-    stats = statSync(real);
-  } catch (error) {
-    return { found: false, detail: error instanceof Error && 'code' in error ? String(error.code) : 'not accessible' };
-  }
+function judge(command: ScriptCommand, identity: Identity, searchPath: string): Verdict {
+  const location = locateScript(command.argv[0] ?? '', identity, searchPath);
+  if (!location.found) return location;
+  const { real, stats } = location;
   const executable = isExecutable(stats, identity.uid, identity.gid);
-  const runsAsRoot = identity.uid === 0 || identity.gid === 0 || (stats.uid === 0 && (stats.mode & 0o4100) === 0o4100) || (stats.gid === 0 && (stats.mode & 0o2010) === 0o2010);
-  if (!executable || !runsAsRoot) return { found: true, executable, insecure: undefined };
+  if (!executable || !runsAsRoot(stats, identity)) return { found: true, executable, insecure: undefined };
   // keepalived judges the file the path resolves to (/bin is often a link to usr/bin).
   const insecure = unsafeComponent(real);
   return { found: true, executable, insecure };
